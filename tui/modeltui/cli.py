@@ -1,0 +1,68 @@
+"""Command line entry. Parses arguments with nothing but the standard library so that `--help`
+and `--version` stay fast; each command imports what it needs only once chosen."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+TIERS = ("budget", "balanced", "premium", "auto")
+
+
+def _parser() -> argparse.ArgumentParser:
+    from modeltui import __version__
+
+    p = argparse.ArgumentParser(prog="modeltui", description="Route each prompt to the cheapest good-enough "
+                                "LLM, stream it, and log what it cost. With no command, opens the app.")
+    p.add_argument("--version", action="version", version=f"modeltui {__version__}")
+    p.add_argument("--config", metavar="PATH", help="config file (default: $MODELTUI_CONFIG or the platform config dir)")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    a = sub.add_parser("ask", help="ask one prompt and stream the answer")
+    a.add_argument("prompt", help="the prompt ('-' reads standard input)")
+    a.add_argument("--tier", choices=TIERS)
+    a.add_argument("--model", help="use this model id instead of routing")
+    a.add_argument("--use-case", dest="use_case")
+    a.add_argument("--complexity", choices=("low", "medium", "high"))
+    a.add_argument("--max-tokens", dest="max_tokens", type=int)
+    a.add_argument("--json", action="store_true", help="print one JSON object instead of streaming")
+    a.add_argument("--explain", action="store_true", help="print why the model was chosen")
+
+    m = sub.add_parser("models", help="list the catalog with availability and why")
+    m.add_argument("--available", action="store_true", help="only models that can be called now")
+    m.add_argument("--json", action="store_true")
+
+    lg = sub.add_parser("log", help="recent calls")
+    lg.add_argument("-n", type=int, default=20, help="how many (default 20)")
+    lg.add_argument("--session")
+    lg.add_argument("--json", action="store_true")
+
+    e = sub.add_parser("export", help="export calls to JSONL, CSV or Markdown")
+    e.add_argument("--format", choices=("jsonl", "csv", "md"), default="jsonl")
+    e.add_argument("--session", help="one session id ('last' = the most recent)")
+    e.add_argument("--since", help="start date/time, ISO format (local time unless it has an offset)")
+    e.add_argument("--until", help="end date/time (exclusive), ISO format")
+    e.add_argument("--no-text", dest="texts", action="store_false", help="drop prompts and responses")
+    e.add_argument("-o", "--output", help="file to write ('-' = standard output; default: the exports folder)")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command is None:
+        from modeltui.ui.run import run_app
+
+        return run_app(args.config)
+    from modeltui.errors import ModeltuiError
+
+    from modeltui import commands
+
+    try:
+        return asyncio.run(getattr(commands, "cmd_" + args.command)(args))
+    except ModeltuiError as exc:
+        print(f"modeltui: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("modeltui: interrupted", file=sys.stderr)
+        return 130

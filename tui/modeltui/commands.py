@@ -1,0 +1,148 @@
+"""The headless commands. Each opens the one Engine, does its job, prints, returns an exit code."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+from modeltui.engine import Engine
+from modeltui.errors import UsageError
+
+
+def _money(x: float | None) -> str:
+    return "unknown" if x is None else f"${x:.6f}"
+
+
+def _table(title: str, columns: list[str], rows: list[list]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    t = Table(title=title, show_lines=False)
+    for c in columns:
+        t.add_column(c, overflow="fold")
+    for r in rows:
+        t.add_row(*["" if v is None else str(v) for v in r])
+    Console(highlight=False).print(t)
+
+
+def explain_text(reasons: dict) -> str:
+    lines = [f"chosen: {reasons['chosen']} (tier {reasons['tier']} -> {reasons['effective_tier']}, "
+             f"use case {reasons['use_case']}, complexity {reasons['complexity']})"]
+    lines += [f"note: {n}" for n in reasons["notes"]]
+    lines.append("scored (best first):")
+    for s in reasons["scored"]:
+        parts = ", ".join(f"{k}={v}" for k, v in s["parts"].items())
+        lines.append(f"  {s['model']:<40} score={s['score']}  est={_money(s['est_cost_usd'])}  {parts}")
+    lines.append("dropped:")
+    lines += [f"  {d['model']:<40} {d['reason']}" for d in reasons["dropped"]]
+    return "\n".join(lines)
+
+
+async def cmd_ask(args) -> int:
+    prompt = sys.stdin.read() if args.prompt == "-" else args.prompt
+    if args.max_tokens is not None and args.max_tokens <= 0:
+        raise UsageError("--max-tokens must be positive")
+    engine = await Engine.open(args.config)
+    try:
+        stream_out = None if args.json else (lambda s: (sys.stdout.write(s), sys.stdout.flush()))
+        on_event = None if args.json else (lambda s: print(f"\n[{s}]", file=sys.stderr))
+        await engine.preload()
+        result = await engine.ask(prompt, tier=args.tier, model=args.model, use_case=args.use_case,
+                                  complexity=args.complexity, max_tokens=args.max_tokens, kind="cli",
+                                  on_text=stream_out, on_event=on_event)
+    finally:
+        await engine.close()
+    s = result.summary()
+    if args.json:
+        print(json.dumps(s, ensure_ascii=False))
+    else:
+        if s["text"] and not s["text"].endswith("\n"):
+            sys.stdout.write("\n")
+        sim = " (simulated)" if s["simulated"] else ""
+        est = " est." if s["tokens_estimated"] else ""
+        print(f"— {s['model']}{sim} · {s['effective_tier']} · {s['tokens_in']}→{s['tokens_out']} tokens{est} · "
+              f"{_money(s['cost_usd'])} · {s['latency_ms']:.0f} ms · {s['status']}", file=sys.stderr)
+        if args.explain:
+            print(explain_text(s["reasons"]), file=sys.stderr)
+        if s["status"] != "ok":
+            print(f"modeltui: {s['error_kind']}: {s['error']}", file=sys.stderr)
+    return 0 if s["status"] == "ok" else 1
+
+
+async def cmd_models(args) -> int:
+    import asyncio
+
+    from modeltui import catalog, config
+
+    cfg = config.load(args.config)
+    cat = await asyncio.to_thread(catalog.build, cfg)
+    models = cat.available() if args.available else cat.all()
+    if args.json:
+        print(json.dumps([{**{k: getattr(m, k) for k in m.__slots__}, "strengths": list(m.strengths)} for m in models]))
+        return 0
+    rows = [[m.id + (" (simulated)" if m.simulated else ""), m.provider, f"{m.quality:.1f}", ",".join(m.strengths),
+             m.speed, f"{m.context_window:,}",
+             "free" if m.free else ("?" if m.input_per_mtok is None else f"{m.input_per_mtok:g}"),
+             "free" if m.free else ("?" if m.output_per_mtok is None else f"{m.output_per_mtok:g}"),
+             "yes" if m.available else "no", m.why] for m in models]
+    _table(f"models ({catalog.SEED_NOTE}; prices $/1M tokens from litellm)",
+           ["model", "provider", "quality", "strengths", "speed", "context", "in", "out", "available", "why"], rows)
+    return 0
+
+
+async def cmd_log(args) -> int:
+    from modeltui import config
+    from modeltui.store import Store
+
+    cfg = config.load(args.config)
+    store = await Store.open(cfg.db_path())
+    try:
+        rows = await store.recent(args.n, args.session)
+    finally:
+        await store.close()
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False))
+        return 0
+    _table(f"last {len(rows)} calls ({cfg.db_path()})",
+           ["id", "time", "session", "kind", "model", "tier", "status", "tokens", "cost", "ms", "parent"],
+           [[r["id"], datetime.fromtimestamp(r["ts"]).strftime("%Y-%m-%d %H:%M:%S"), r["session"], r["kind"],
+             r["model"], r["tier"], r["status"] + (f" ({r['error_kind']})" if r["error_kind"] else ""),
+             f"{r['tokens_in']}→{r['tokens_out']}" + ("~" if r["tokens_estimated"] else ""),
+             _money(r["cost_usd"]), f"{r['latency_ms'] or 0:.0f}", r["parent_id"]] for r in rows])
+    return 0
+
+
+def _when(text: str | None, flag: str) -> float | None:
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(text).timestamp()
+    except ValueError:
+        raise UsageError(f"{flag}: '{text}' is not an ISO date or date-time (e.g. 2026-11-01 or 2026-11-01T09:00)") from None
+
+
+async def cmd_export(args) -> int:
+    from modeltui import config, paths
+    from modeltui.store import Store, export
+
+    cfg = config.load(args.config)
+    since, until = _when(args.since, "--since"), _when(args.until, "--until")
+    store = await Store.open(cfg.db_path())
+    try:
+        session = args.session
+        if session == "last":
+            last = await store.sessions(limit=1)
+            session = last[0]["session"] if last else None
+        rows = await store.select_calls(session=session, since=since, until=until)
+    finally:
+        await store.close()
+    if args.output == "-":
+        sys.stdout.write(export.render(rows, args.format, args.texts))
+        return 0
+    out = Path(args.output) if args.output else paths.exports_dir() / f"modeltui-{time.strftime('%Y%m%d-%H%M%S')}.{args.format}"
+    export.write(rows, args.format, out, args.texts)
+    print(f"exported {len(rows)} calls to {out}")
+    return 0

@@ -1,0 +1,178 @@
+"""Settings from TOML, validated by pydantic, written back with tomli-w when the app changes one.
+
+Every model forbids unknown keys so that a typo is reported instead of silently ignored.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from modeltui import paths
+from modeltui.errors import ConfigError
+
+Tier = Literal["budget", "balanced", "premium", "auto"]
+TIERS: tuple[str, ...] = ("budget", "balanced", "premium", "auto")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class TierPolicy(_Strict):
+    min_quality: float = Field(ge=0, le=10)
+    quality_tolerance: float = Field(default=1.0, ge=0, le=10)
+
+
+def _default_tiers() -> dict[str, TierPolicy]:
+    return {
+        "budget": TierPolicy(min_quality=3.0, quality_tolerance=3.0),
+        "balanced": TierPolicy(min_quality=6.0, quality_tolerance=1.5),
+        "premium": TierPolicy(min_quality=8.0, quality_tolerance=0.0),
+        "auto": TierPolicy(min_quality=3.0, quality_tolerance=1.0),
+    }
+
+
+class Budget(_Strict):
+    monthly_usd: float | None = Field(default=None, ge=0)
+    daily_usd: float | None = Field(default=None, ge=0)
+    session_usd: float | None = Field(default=None, ge=0)
+    month_boundary: Literal["utc", "local"] = "utc"
+
+
+class ModelOverride(_Strict):
+    """Adds a model to the catalog or overrides fields of a built-in one."""
+
+    provider: str | None = None
+    quality: float | None = Field(default=None, ge=0, le=10)
+    strengths: list[str] | None = None
+    speed: Literal["fast", "medium", "slow"] | None = None
+    context_window: int | None = Field(default=None, gt=0)
+    max_output: int | None = Field(default=None, gt=0)
+    input_per_mtok: float | None = Field(default=None, ge=0)
+    output_per_mtok: float | None = Field(default=None, ge=0)
+    free: bool | None = None
+    local: bool | None = None
+    api_base: str | None = None
+    env_var: str | None = None
+    enabled: bool = True
+
+
+class Provider(_Strict):
+    api_base: str | None = None
+    env_var: str | None = None
+
+
+class UseCaseRule(_Strict):
+    keywords: list[str] = Field(default_factory=list)
+
+
+def _default_use_cases() -> dict[str, UseCaseRule]:
+    return {
+        "code": UseCaseRule(keywords=["code", "function", "bug", "python", "javascript", "compile", "stack trace", "refactor", "```", "sql", "regex"]),
+        "math": UseCaseRule(keywords=["calculate", "solve", "equation", "integral", "derivative", "probability", "how many", "sum of", "prove"]),
+        "writing": UseCaseRule(keywords=["write", "essay", "email", "poem", "story", "rewrite", "blog", "letter"]),
+        "summarize": UseCaseRule(keywords=["summarize", "summarise", "summary", "tl;dr", "key points"]),
+        "translate": UseCaseRule(keywords=["translate", "translation", "in french", "in spanish", "in german"]),
+        "analysis": UseCaseRule(keywords=["analyze", "analyse", "compare", "pros and cons", "evaluate", "trade-off"]),
+    }
+
+
+class Gateway(_Strict):
+    connect_timeout_s: float = Field(default=10.0, gt=0)
+    stall_timeout_s: float = Field(default=30.0, gt=0)
+    total_timeout_s: float = Field(default=300.0, gt=0)
+    max_tokens: int = Field(default=1024, gt=0)
+    max_retry_after_s: float = Field(default=20.0, ge=0)
+
+
+class Routing(_Strict):
+    prefer_local: bool = True
+    cooldown_failures: int = Field(default=3, ge=1)
+    cooldown_s: float = Field(default=120.0, ge=0)
+
+
+class Demo(_Strict):
+    mode: Literal["auto", "always", "never"] = "auto"
+    speed: float = Field(default=1.0, gt=0, description="multiplier on simulated speed; tests use large values")
+
+
+class Storage(_Strict):
+    path: str | None = None
+
+
+class Config(_Strict):
+    default_tier: Tier = "balanced"
+    theme: str = "modeltui-dark"
+    ollama_url: str = "http://127.0.0.1:11434"
+    tiers: dict[str, TierPolicy] = Field(default_factory=_default_tiers)
+    budget: Budget = Field(default_factory=Budget)
+    routing: Routing = Field(default_factory=Routing)
+    gateway: Gateway = Field(default_factory=Gateway)
+    demo: Demo = Field(default_factory=Demo)
+    storage: Storage = Field(default_factory=Storage)
+    models: dict[str, ModelOverride] = Field(default_factory=dict)
+    providers: dict[str, Provider] = Field(default_factory=dict)
+    use_cases: dict[str, UseCaseRule] = Field(default_factory=_default_use_cases)
+    keymap: dict[str, str] = Field(default_factory=dict)
+
+    # Where this config came from; not part of the file.
+    _path: Path | None = None
+
+    def policy(self, tier: str) -> TierPolicy:
+        return self.tiers.get(tier) or _default_tiers()[tier]
+
+    def db_path(self) -> Path:
+        return Path(self.storage.path).expanduser() if self.storage.path else paths.default_db()
+
+
+def _describe(err: dict) -> str:
+    loc = ".".join(str(p) for p in err["loc"])
+    if err["type"] == "extra_forbidden":
+        return f"unknown key '{loc}'"
+    return f"key '{loc}': {err['msg']} (got {err.get('input')!r})"
+
+
+def load(path: str | os.PathLike | None = None) -> Config:
+    """Read the config file (missing file = defaults). Raise ConfigError with one clear line."""
+    file = paths.config_file(path)
+    if not file.exists():
+        if path is not None:
+            raise ConfigError(f"{file}: config file not found")
+        cfg = Config()
+        cfg._path = file
+        return cfg
+    try:
+        data = tomllib.loads(file.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{file}: invalid TOML: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{file}: cannot read: {exc}") from None
+    try:
+        cfg = Config.model_validate(data)
+    except ValidationError as exc:
+        errors = exc.errors()
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise ConfigError(f"{file}: {_describe(errors[0])}{more}") from None
+    for tier in cfg.tiers:
+        if tier not in TIERS:
+            raise ConfigError(f"{file}: unknown key 'tiers.{tier}' (tiers are {', '.join(TIERS)})")
+    cfg._path = file
+    return cfg
+
+
+def save(cfg: Config, path: Path | None = None) -> Path:
+    """Write the settings back (only keys that differ from defaults, so the file stays readable)."""
+    import tomli_w
+
+    file = path or cfg._path or paths.config_file()
+    file.parent.mkdir(parents=True, exist_ok=True)
+    data = cfg.model_dump(mode="json", exclude_defaults=True, exclude_none=True)
+    tmp = file.with_suffix(".toml.tmp")
+    tmp.write_text(tomli_w.dumps(data), encoding="utf-8")
+    os.replace(tmp, file)
+    return file

@@ -1,0 +1,199 @@
+"""The one object the CLI and the UI talk to: route, call, fall back, log.
+
+It owns the session: catalog (with providers disabled after auth failures), cool-downs, the
+store. UI code calls `ask()` with a callback for text and one for events, and renders.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from modeltui import catalog as catalog_mod
+from modeltui import config as config_mod
+from modeltui import gateway
+from modeltui.catalog import Catalog
+from modeltui.config import Config
+from modeltui.errors import ModeltuiError, UsageError
+from modeltui.routing import RouteDecision, RouteRequest, decide
+from modeltui.store import CallRecord, Store
+
+MAX_ATTEMPTS = 5
+LOWER_TIER = {"premium": "balanced", "balanced": "budget", "auto": "budget"}
+TEXT_CHAIN = ("server", "timeout", "connection", "bad_response", "not_found")
+
+
+def new_session_id() -> str:
+    return time.strftime("%Y%m%d-%H%M%S") + "-" + uuid.uuid4().hex[:6]
+
+
+@dataclass
+class AskResult:
+    decision: RouteDecision
+    attempts: list[gateway.Attempt] = field(default_factory=list)
+    call_ids: list[int] = field(default_factory=list)
+
+    @property
+    def final(self) -> gateway.Attempt:
+        return self.attempts[-1]
+
+    @property
+    def call_id(self) -> int:
+        return self.call_ids[-1]
+
+    def summary(self) -> dict:
+        a = self.final
+        return {"call_id": self.call_id, "model": a.model.id, "simulated": a.model.simulated,
+                "tier": self.decision.tier, "effective_tier": self.decision.effective_tier,
+                "use_case": self.decision.use_case, "complexity": self.decision.complexity,
+                "tokens_in": a.tokens_in, "tokens_out": a.tokens_out, "tokens_estimated": a.estimated,
+                "cost_usd": None if a.cost is None else round(a.cost, 10),
+                "total_cost_usd": round(sum(x.cost or 0 for x in self.attempts), 10),
+                "latency_ms": round(a.latency_ms or 0, 1), "ttft_ms": a.ttft_ms and round(a.ttft_ms, 1),
+                "status": a.status, "error_kind": a.error_kind, "error": a.error_message,
+                "attempts": len(self.attempts), "text": a.text, "reasons": self.decision.reasons()}
+
+
+class Engine:
+    def __init__(self, cfg: Config, catalog: Catalog, store: Store, session: str | None = None):
+        self.cfg = cfg
+        self.catalog = catalog
+        self.store = store
+        self.session = session or new_session_id()
+        self.failures: dict[str, int] = {}
+        self.cooling_until: dict[str, float] = {}
+        self.timeouts = gateway.Timeouts(cfg.gateway.connect_timeout_s, cfg.gateway.stall_timeout_s,
+                                         cfg.gateway.total_timeout_s)
+        gateway.set_demo_speed(cfg.demo.speed) if gateway.is_loaded() else None
+
+    @classmethod
+    async def open(cls, config_path=None, cfg: Config | None = None, probe_ollama: bool = True) -> Engine:
+        cfg = cfg or config_mod.load(config_path)
+        cat = await asyncio.to_thread(catalog_mod.build, cfg, None, True if probe_ollama else None)
+        store = await Store.open(cfg.db_path())
+        return cls(cfg, cat, store)
+
+    async def close(self) -> None:
+        await self.store.close()
+
+    async def preload(self) -> None:
+        """Import litellm off the event loop (seconds) so the first call does not wait for it."""
+        await asyncio.to_thread(gateway.load)
+        gateway.set_demo_speed(self.cfg.demo.speed)
+
+    # -- routing -----------------------------------------------------------------------------
+    def cooling(self) -> dict[str, str]:
+        now = time.monotonic()
+        return {m: f"cooling down after {self.failures.get(m, 0)} failures ({until - now:.0f}s left)"
+                for m, until in self.cooling_until.items() if until > now}
+
+    def route(self, req: RouteRequest) -> RouteDecision:
+        if req.model and req.model not in self.catalog:
+            near = self.catalog.closest(req.model)
+            hint = f"; closest: {', '.join(near)}" if near else ""
+            raise UsageError(f"unknown model '{req.model}'{hint}")
+        req.cooling = self.cooling()
+        return decide(self.catalog.all(), req, self.cfg)
+
+    def _note_failure(self, a: gateway.Attempt) -> None:
+        mid = a.model.id
+        self.failures[mid] = self.failures.get(mid, 0) + 1
+        if self.failures[mid] >= self.cfg.routing.cooldown_failures:
+            self.cooling_until[mid] = time.monotonic() + self.cfg.routing.cooldown_s
+
+    def _disable_provider(self, a: gateway.Attempt) -> str:
+        var = a.model.env_var or "its API key variable"
+        why = f"{a.model.provider} rejected the key ({a.status_code or 'auth'}): check {var}"
+        self.catalog.mark_unavailable([m.id for m in self.catalog.all() if m.provider == a.model.provider], why)
+        return why
+
+    async def _next(self, a: gateway.Attempt, req: RouteRequest, forced: bool) -> tuple[str | None, str]:
+        """What to do after a failed attempt: (next model or None, why)."""
+        kind = a.error_kind
+        if kind == "rate_limit":
+            if not forced:
+                for tier in (req.tier, LOWER_TIER.get(req.tier)):
+                    if tier is None:
+                        continue
+                    try:
+                        d = self.route(RouteRequest(**{**req.__dict__, "tier": tier}))
+                        return d.model, f"429 from {a.model.id}: switched to {d.model} ({tier} tier)"
+                    except ModeltuiError:
+                        continue
+            wait = min(a.retry_after if a.retry_after is not None else 1.0, self.cfg.gateway.max_retry_after_s)
+            if a.retry_after is not None and a.retry_after > self.cfg.gateway.max_retry_after_s:
+                return None, f"429: Retry-After {a.retry_after:.0f}s exceeds the {wait:.0f}s bound"
+            await asyncio.sleep(wait)
+            req.exclude.discard(a.model.id)
+            return a.model.id, f"429 from {a.model.id}, no alternative: waited {wait:.1f}s (Retry-After)"
+        if forced:
+            return None, "model was chosen by the user: no fallback"
+        if kind == "auth":
+            why = self._disable_provider(a)
+        elif kind == "context_window":
+            req.min_context = max(req.min_context, a.model.context_window)
+            why = f"context window of {a.model.id} too small: trying a larger window"
+        elif kind in TEXT_CHAIN:
+            why = f"{kind} from {a.model.id}: next in chain"
+        else:
+            return None, f"{kind}: not retried"
+        try:
+            return self.route(req).model, why
+        except ModeltuiError as exc:
+            return None, f"{why}; {exc}"
+
+    # -- the call ----------------------------------------------------------------------------
+    async def ask(self, prompt: str, *, tier: str | None = None, model: str | None = None,
+                  use_case: str | None = None, complexity: str | None = None, max_tokens: int | None = None,
+                  history: list[dict] | None = None, kind: str = "chat", tournament_id: str | None = None,
+                  on_text: Callable[[str], None] | None = None,
+                  on_event: Callable[[str], None] | None = None) -> AskResult:
+        if not prompt.strip():
+            raise UsageError("empty prompt")
+        messages = [*(history or []), {"role": "user", "content": prompt}]
+        req = RouteRequest(messages=messages, tier=tier or self.cfg.default_tier, use_case=use_case,
+                           complexity=complexity, model=model, max_tokens=max_tokens or self.cfg.gateway.max_tokens)
+        decision = self.route(req)
+        result = AskResult(decision)
+        current: str | None = decision.model
+        parent: int | None = None
+        while current is not None:
+            info = self.catalog[current]
+            req.exclude.add(current)
+            attempt = gateway.Attempt(info, messages, min(req.max_tokens, info.max_output))
+            result.attempts.append(attempt)
+            try:
+                await gateway.stream(attempt, self.timeouts, on_text)
+            except asyncio.CancelledError:
+                await asyncio.shield(self._log(attempt, decision, prompt, kind, parent, tournament_id, result))
+                raise
+            await self._log(attempt, decision, prompt, kind, parent, tournament_id, result)
+            parent = parent or result.call_ids[0]
+            if attempt.status == "ok":
+                self.failures.pop(current, None)
+                break
+            self._note_failure(attempt)
+            if len(result.attempts) >= MAX_ATTEMPTS:
+                break
+            current, why = await self._next(attempt, req, forced=model is not None)
+            decision.notes.append(why)
+            if on_event:
+                on_event(why)
+            if current is not None and attempt.text and on_text:
+                on_text("\n\n")  # partial text stays visible above the retry
+        return result
+
+    async def _log(self, a: gateway.Attempt, d: RouteDecision, prompt: str, kind: str, parent: int | None,
+                   tournament_id: str | None, result: AskResult) -> None:
+        rec = CallRecord(
+            session=self.session, kind=kind, model=a.model.id, provider=a.model.provider, status=a.status,
+            tier=d.tier, use_case=d.use_case, complexity=d.complexity, simulated=a.model.simulated,
+            prompt=prompt, response=a.text, tokens_in=a.tokens_in, tokens_out=a.tokens_out,
+            tokens_estimated=a.estimated, cost_usd=a.cost, latency_ms=a.latency_ms, ttft_ms=a.ttft_ms,
+            error_kind=a.error_kind, error_message=a.error_message, parent_id=parent,
+            tournament_id=tournament_id, decision=d.to_json())
+        result.call_ids.append(await self.store.log_call(rec))
+

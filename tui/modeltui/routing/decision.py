@@ -1,0 +1,139 @@
+"""RouteDecision: the chosen model, the fallback chain, the estimate, and every reason."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+
+from modeltui.catalog import ModelInfo
+from modeltui.config import Config
+from modeltui.errors import BudgetRefused, NoModelAvailable
+from modeltui.routing.complexity import estimate_complexity
+from modeltui.routing.tiers import AUTO_START, COMPLEXITY_FLOOR, Candidate, filter_models, order
+from modeltui.routing.usecase import classify_use_case
+from modeltui.tokens import estimate_messages
+
+CHAIN_LEN = 4
+
+
+@dataclass
+class RouteRequest:
+    messages: list[dict]
+    tier: str = "balanced"
+    use_case: str | None = None
+    complexity: str | None = None
+    model: str | None = None  # user forced a model
+    max_tokens: int = 1024
+    budget_left: float | None = None  # None = no cap
+    cooling: dict[str, str] = field(default_factory=dict)  # model id -> why it is resting
+    exclude: set[str] = field(default_factory=set)  # already tried in this chain
+    min_context: int = 0  # after a context error: need a window larger than this
+
+
+@dataclass
+class RouteDecision:
+    model: str
+    tier: str  # the tier the request asked for
+    effective_tier: str  # after auto / complexity
+    use_case: str
+    use_case_source: str
+    complexity: str
+    complexity_signals: list[str]
+    est_tokens_in: int
+    est_tokens_out: int
+    est_cost_usd: float | None
+    chain: list[str]
+    dropped: list[dict]
+    scored: list[dict]
+    notes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), separators=(",", ":"))
+
+    def reasons(self) -> dict:
+        return {"chosen": self.model, "tier": self.tier, "effective_tier": self.effective_tier,
+                "use_case": self.use_case, "complexity": self.complexity, "notes": self.notes,
+                "dropped": self.dropped, "scored": self.scored}
+
+    def why(self) -> str:
+        """One line for the chat header."""
+        top = next((s for s in self.scored if s["model"] == self.model), None)
+        bits = [f"{self.effective_tier} tier", f"{self.complexity} complexity", f"use case {self.use_case}"]
+        if top:
+            bits.append(f"quality {top['quality']:.1f}")
+        if self.est_cost_usd is not None:
+            bits.append(f"est. ≤${self.est_cost_usd:.5f}")
+        return f"{self.model}: " + ", ".join(bits) + (f" — {self.notes[0]}" if self.notes else "")
+
+
+def _scored(c: Candidate) -> dict:
+    return {"model": c.model.id, "quality": round(c.quality, 2), "est_cost_usd": None if c.est_cost == float("inf") else round(c.est_cost, 8),
+            "score": c.score if c.score in (float("inf"), float("-inf")) else round(c.score, 6), "parts": c.parts}
+
+
+def decide(models: list[ModelInfo], req: RouteRequest, cfg: Config,
+           qualities: dict[str, float] | None = None) -> RouteDecision:
+    """Pick a model for `req`. Raises NoModelAvailable / BudgetRefused with the numbers."""
+    prompt = str(req.messages[-1].get("content", "")) if req.messages else ""
+    tokens_in = estimate_messages(req.messages)
+    if req.complexity:
+        complexity, signals = req.complexity, ["declared"]
+    else:
+        complexity, signals = estimate_complexity(prompt)
+    if req.use_case:
+        use_case, source = req.use_case, "declared"
+    else:
+        use_case = classify_use_case(prompt, {k: v.keywords for k, v in cfg.use_cases.items()})
+        source = "keywords"
+
+    tier = req.tier
+    effective = AUTO_START[complexity] if tier == "auto" else tier
+    policy = cfg.policy(effective)
+    min_q = max(policy.min_quality, COMPLEXITY_FLOOR.get(complexity, 0.0))
+    notes: list[str] = []
+    if min_q > policy.min_quality:
+        notes.append(f"{complexity} complexity raised the quality floor to {min_q:.1f}")
+
+    pool = [m for m in models if m.id not in req.exclude]
+    if req.min_context:
+        pool = [m for m in pool if m.context_window > req.min_context]
+    if req.model:
+        pool = [m for m in pool if m.id == req.model]
+        min_q = 0.0  # the user chose it: no quality floor
+    capped = req.budget_left is not None
+    cands, dropped = filter_models(pool, tokens_in=tokens_in, max_tokens=req.max_tokens, min_quality=min_q,
+                                   capped=capped, use_case=use_case, cooling=req.cooling, qualities=qualities)
+    if not cands and not req.model and min_q > 0:
+        # nothing meets the floor: take the best we have rather than nothing, and say so
+        cands, dropped = filter_models(pool, tokens_in=tokens_in, max_tokens=req.max_tokens, min_quality=0.0,
+                                       capped=capped, use_case=use_case, cooling=req.cooling, qualities=qualities)
+        if cands:
+            notes.append(f"no available model meets quality {min_q:.1f}; using the best available")
+            effective = "premium"
+    ranked = order(effective, cands, policy.quality_tolerance, cfg.routing.prefer_local)
+    drops = [{"model": mid, "reason": why} for mid, why in dropped]
+    if not ranked:
+        reasons = "; ".join(f"{d['model']}: {d['reason']}" for d in drops[:6])
+        raise NoModelAvailable(f"no model can take this request ({reasons})")
+
+    if capped:
+        fits = [c for c in ranked if c.est_cost <= req.budget_left]
+        over = [c for c in ranked if c.est_cost > req.budget_left]
+        for c in over:
+            drops.append({"model": c.model.id, "reason": f"est. ${c.est_cost:.6f} exceeds ${req.budget_left:.6f} left in budget"})
+        if not fits:
+            cheapest = min(ranked, key=lambda c: c.est_cost)
+            raise BudgetRefused(f"budget: cheapest suitable model {cheapest.model.id} needs up to "
+                                f"${cheapest.est_cost:.6f}, only ${req.budget_left:.6f} left")
+        if fits[0] is not ranked[0]:
+            notes.append(f"preferred {ranked[0].model.id} (est. ${ranked[0].est_cost:.6f}) does not fit in "
+                         f"${req.budget_left:.6f} left; chose the best that fits")
+        ranked = fits
+
+    chosen = ranked[0]
+    return RouteDecision(
+        model=chosen.model.id, tier=tier, effective_tier=effective, use_case=use_case, use_case_source=source,
+        complexity=complexity, complexity_signals=signals, est_tokens_in=tokens_in, est_tokens_out=chosen.max_out,
+        est_cost_usd=None if chosen.est_cost == float("inf") else chosen.est_cost,
+        chain=[c.model.id for c in ranked[:CHAIN_LEN]], dropped=drops, scored=[_scored(c) for c in ranked],
+        notes=notes)

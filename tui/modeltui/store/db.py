@@ -1,0 +1,76 @@
+"""Opening the log: private files, WAL, busy timeout, migrations, refusal of newer databases."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+import aiosqlite
+
+from modeltui.errors import StoreError
+from modeltui.paths import ensure_private_dir
+from modeltui.store.schema import LATEST, MIGRATIONS
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+def _create_private(path: Path) -> None:
+    """Create the file 0600 before SQLite does; SQLite gives -wal/-shm the same mode."""
+    ensure_private_dir(path.parent)
+    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+    os.close(fd)
+    os.chmod(path, 0o600)
+
+
+async def _migrate(db: aiosqlite.Connection, path: Path) -> None:
+    async with db.execute("PRAGMA user_version") as cur:
+        version = (await cur.fetchone())[0]
+    if version > LATEST:
+        raise StoreError(f"{path}: log is schema version {version}, newer than this modeltui "
+                         f"understands ({LATEST}); upgrade modeltui — the file was not touched")
+    while version < LATEST:
+        # BEGIN IMMEDIATE takes the write lock, so two processes racing on a fresh file
+        # serialise here; re-read the version under the lock.
+        await db.execute("BEGIN IMMEDIATE")
+        try:
+            async with db.execute("PRAGMA user_version") as cur:
+                version = (await cur.fetchone())[0]
+            if version >= LATEST:
+                await db.execute("ROLLBACK")
+                break
+            for stmt in MIGRATIONS[version].split(";"):
+                if stmt.strip():
+                    await db.execute(stmt)
+            await db.execute(f"PRAGMA user_version = {version + 1}")
+            await db.execute("COMMIT")
+            version += 1
+        except BaseException:
+            await db.execute("ROLLBACK")
+            raise
+
+
+async def connect(path: Path) -> aiosqlite.Connection:
+    """Open (creating if needed) and migrate the log at `path`."""
+    path = Path(path).expanduser()
+    try:
+        if not path.exists():
+            _create_private(path)
+        db = await aiosqlite.connect(path, isolation_level=None)  # we manage transactions
+    except (OSError, sqlite3.Error) as exc:
+        raise StoreError(f"{path}: cannot open log: {exc}") from None
+    try:
+        db.row_factory = aiosqlite.Row
+        await db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        async with db.execute("PRAGMA journal_mode = WAL") as cur:
+            await cur.fetchone()
+        await db.execute("PRAGMA synchronous = FULL")  # a reported commit survives a crash
+        await db.execute("PRAGMA foreign_keys = ON")
+        await _migrate(db, path)
+    except sqlite3.DatabaseError as exc:
+        await db.close()
+        raise StoreError(f"{path}: not a usable modeltui log: {exc}") from None
+    except BaseException:
+        await db.close()
+        raise
+    return db

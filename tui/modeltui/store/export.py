@@ -1,0 +1,68 @@
+"""Export of logged calls to JSONL, CSV or Markdown.
+
+CSV cells that a spreadsheet would run as a formula (leading = + - @, tab, CR) get a leading
+apostrophe. `texts=False` drops prompts and responses for sharing cost data only.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from pathlib import Path
+
+FORMATS = ("jsonl", "csv", "md")
+TEXT_COLUMNS = ("prompt", "response")
+MD_COLUMNS = ("id", "ts", "model", "tier", "use_case", "status", "tokens_in", "tokens_out", "cost_usd", "latency_ms")
+
+
+def _neutralise(value):
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def _md_cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        value = f"{value:.6g}"
+    return str(value).replace("|", "\\|").replace("\n", " ")
+
+
+def render(rows: list[dict], fmt: str, texts: bool = True) -> str:
+    if not texts:
+        rows = [{k: v for k, v in r.items() if k not in TEXT_COLUMNS} for r in rows]
+    if fmt == "jsonl":
+        return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+    if fmt == "csv":
+        buf = io.StringIO()
+        if rows:
+            w = csv.DictWriter(buf, fieldnames=list(rows[0]))
+            w.writeheader()
+            for r in rows:
+                w.writerow({k: _neutralise(v) for k, v in r.items()})
+        return buf.getvalue()
+    if fmt == "md":
+        out = ["# modeltui log export", "", f"{len(rows)} calls, total ${sum(r.get('cost_usd') or 0 for r in rows):.6f}", ""]
+        out.append("| " + " | ".join(MD_COLUMNS) + " |")
+        out.append("|" + "---|" * len(MD_COLUMNS))
+        out += ["| " + " | ".join(_md_cell(r.get(c)) for c in MD_COLUMNS) + " |" for r in rows]
+        if texts:
+            for r in rows:
+                out += ["", f"## Call {r['id']} — {r['model']} ({r['status']})", "", "**Prompt**", "",
+                        "```text", r.get("prompt") or "", "```", "", "**Response**", "", "```text",
+                        r.get("response") or "", "```"]
+        return "\n".join(out) + "\n"
+    raise ValueError(f"unknown export format {fmt!r} (choose {', '.join(FORMATS)})")
+
+
+def write(rows: list[dict], fmt: str, path: Path, texts: bool = True) -> Path:
+    """Write the export privately (0600): it may hold prompts."""
+    path = Path(path).expanduser()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+        fh.write(render(rows, fmt, texts))
+    return path

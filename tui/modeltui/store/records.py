@@ -1,0 +1,42 @@
+"""What one logged attempt holds (the columns of `calls`)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field, fields
+
+
+@dataclass
+class CallRecord:
+    session: str
+    kind: str
+    model: str
+    provider: str
+    status: str
+    ts: float = field(default_factory=time.time)
+    tier: str | None = None
+    use_case: str | None = None
+    complexity: str | None = None
+    simulated: bool = False
+    prompt: str | None = None
+    response: str | None = None
+    tokens_in: int | None = None
+    tokens_out: int | None = None
+    tokens_estimated: bool = False
+    cost_usd: float | None = None
+    latency_ms: float | None = None
+    ttft_ms: float | None = None
+    error_kind: str | None = None
+    error_message: str | None = None
+    parent_id: int | None = None
+    tournament_id: str | None = None
+    decision: str | None = None  # JSON
+    id: int | None = None
+
+    @classmethod
+    def columns(cls) -> list[str]:
+        return [f.name for f in fields(cls) if f.name != "id"]
+
+    def values(self) -> list:
+        d = asdict(self)
+        return [d[c] for c in self.columns()]

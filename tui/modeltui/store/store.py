@@ -1,0 +1,108 @@
+"""Writes and reads of the log. Every attempt is committed in its own transaction together with
+its aggregate update, so a crash never leaves the two disagreeing."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+import aiosqlite
+
+from modeltui.redact import redact
+from modeltui.store.db import connect
+from modeltui.store.records import CallRecord
+
+_COLS = CallRecord.columns()
+_INSERT = f"INSERT INTO calls ({', '.join(_COLS)}) VALUES ({', '.join('?' * len(_COLS))})"
+_STATS = """
+INSERT INTO model_stats (use_case, model, calls, ok, errors, cost_usd, latency_ms_sum, tokens_out, last_ts)
+VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (use_case, model) DO UPDATE SET
+    calls = calls + 1, ok = ok + excluded.ok, errors = errors + excluded.errors,
+    cost_usd = cost_usd + excluded.cost_usd, latency_ms_sum = latency_ms_sum + excluded.latency_ms_sum,
+    tokens_out = tokens_out + excluded.tokens_out, last_ts = excluded.last_ts
+"""
+
+
+class Store:
+    def __init__(self, db: aiosqlite.Connection, path: Path):
+        self.db = db
+        self.path = path
+        self._write = asyncio.Lock()  # one writer transaction at a time on this connection
+
+    @classmethod
+    async def open(cls, path: str | Path) -> Store:
+        path = Path(path).expanduser()
+        return cls(await connect(path), path)
+
+    async def close(self) -> None:
+        await self.db.close()
+
+    async def log_call(self, rec: CallRecord) -> int:
+        """Insert one attempt (error text redacted) and update the aggregates; returns its id."""
+        if rec.error_message:
+            rec.error_message = redact(rec.error_message)
+        async with self._write:
+            await self.db.execute("BEGIN IMMEDIATE")
+            try:
+                cur = await self.db.execute(_INSERT, rec.values())
+                rec.id = cur.lastrowid
+                if rec.status != "cancelled":
+                    await self.db.execute(_STATS, (
+                        rec.use_case or "general", rec.model, int(rec.status == "ok"), int(rec.status == "error"),
+                        rec.cost_usd or 0.0, rec.latency_ms or 0.0, rec.tokens_out or 0, rec.ts))
+                await self.db.execute("COMMIT")
+            except BaseException:
+                await self.db.execute("ROLLBACK")
+                raise
+        return rec.id
+
+    async def add_vote(self, kind: str, value: str, *, call_id: int | None = None,
+                       tournament_id: str | None = None, session: str | None = None, note: str | None = None) -> int:
+        async with self._write:
+            cur = await self.db.execute(
+                "INSERT INTO votes (ts, session, call_id, tournament_id, kind, value, note) VALUES (?,?,?,?,?,?,?)",
+                (time.time(), session, call_id, tournament_id, kind, value, note))
+            return cur.lastrowid
+
+    async def recent(self, limit: int = 20, session: str | None = None) -> list[dict]:
+        sql = "SELECT * FROM calls" + (" WHERE session = ?" if session else "") + " ORDER BY id DESC LIMIT ?"
+        args = (session, limit) if session else (limit,)
+        async with self.db.execute(sql, args) as cur:
+            return [dict(r) for r in await cur.fetchall()]
+
+    async def get_call(self, call_id: int) -> dict | None:
+        async with self.db.execute("SELECT * FROM calls WHERE id = ?", (call_id,)) as cur:
+            row = await cur.fetchone()
+        return dict(row) if row else None
+
+    async def votes(self, tournament_id: str | None = None) -> list[dict]:
+        sql = "SELECT * FROM votes" + (" WHERE tournament_id = ?" if tournament_id else "") + " ORDER BY id"
+        async with self.db.execute(sql, (tournament_id,) if tournament_id else ()) as cur:
+            return [dict(r) for r in await cur.fetchall()]
+
+    async def select_calls(self, session: str | None = None, since: float | None = None,
+                           until: float | None = None) -> list[dict]:
+        where, args = [], []
+        if session:
+            where.append("session = ?"), args.append(session)
+        if since is not None:
+            where.append("ts >= ?"), args.append(since)
+        if until is not None:
+            where.append("ts < ?"), args.append(until)
+        sql = "SELECT * FROM calls" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY id"
+        async with self.db.execute(sql, args) as cur:
+            return [dict(r) for r in await cur.fetchall()]
+
+    async def sessions(self, limit: int = 20, offset: int = 0) -> list[dict]:
+        """Past sessions, newest first, paged."""
+        async with self.db.execute(
+            "SELECT session, MIN(ts) AS started, MAX(ts) AS ended, COUNT(*) AS calls, SUM(cost_usd) AS cost_usd "
+            "FROM calls GROUP BY session ORDER BY started DESC LIMIT ? OFFSET ?", (limit, offset)) as cur:
+            return [dict(r) for r in await cur.fetchall()]
+
+    async def spend_since(self, since: float, session: str | None = None) -> float:
+        sql = "SELECT COALESCE(SUM(cost_usd), 0) FROM calls WHERE ts >= ?" + (" AND session = ?" if session else "")
+        async with self.db.execute(sql, (since, session) if session else (since,)) as cur:
+            return float((await cur.fetchone())[0])

@@ -1,0 +1,1 @@
+"""Textual UI. Renders and posts messages; all logic lives in the engine."""
