@@ -198,7 +198,7 @@ class Catalog:
 def build(cfg: Config, env: dict[str, str] | None = None, ollama_tags: list[str] | None | bool = True) -> Catalog:
     """Built-ins + config overrides, then availability. `ollama_tags=True` probes cfg.ollama_url."""
     env = os.environ if env is None else env
-    models = {m.id: m for m in builtin_models()}
+    models = {m.id: m for m in builtin_models() if cfg.builtin_models or m.simulated}
     for mid, override in cfg.models.items():
         if not override.enabled:
             models.pop(mid, None)
@@ -210,8 +210,8 @@ def build(cfg: Config, env: dict[str, str] | None = None, ollama_tags: list[str]
                              **_from_price_map(mid))
         models[mid] = _apply(base, override)
 
+    ollama_base = (cfg.providers.get("ollama") and cfg.providers["ollama"].api_base) or cfg.ollama_url
     if ollama_tags is True:
-        ollama_base = (cfg.providers.get("ollama") and cfg.providers["ollama"].api_base) or cfg.ollama_url
         ollama_tags = probe_ollama(ollama_base)
     tags = set(ollama_tags or [])
     for tag in tags:  # models pulled into Ollama but not in the catalog join as unknown-quality locals
@@ -224,7 +224,7 @@ def build(cfg: Config, env: dict[str, str] | None = None, ollama_tags: list[str]
         prov = cfg.providers.get(m.provider)
         # a model's own env_var (from config) > its provider's (from config) > the known default
         env_var = m.env_var or (prov.env_var if prov else None) or PROVIDER_ENV.get(m.provider)
-        api_base = m.api_base or (prov.api_base if prov else None)
+        api_base = m.api_base or (prov.api_base if prov else None) or (ollama_base if m.provider == "ollama" else None)
         if m.provider == "ollama":
             name = m.id.split("/", 1)[1]
             ok = name in tags

@@ -61,6 +61,7 @@ async def cmd_ask(args) -> int:
     else:
         if s["text"] and not s["text"].endswith("\n"):
             sys.stdout.write("\n")
+            sys.stdout.flush()
         sim = " (simulated)" if s["simulated"] else ""
         est = " est." if s["tokens_estimated"] else ""
         print(f"— {s['model']}{sim} · {s['effective_tier']} · {s['tokens_in']}→{s['tokens_out']} tokens{est} · "

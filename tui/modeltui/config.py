@@ -109,6 +109,7 @@ class Config(_Strict):
     default_tier: Tier = "balanced"
     theme: str = "modeltui-dark"
     ollama_url: str = "http://127.0.0.1:11434"
+    builtin_models: bool = True  # false: only the models listed under [models]
     tiers: dict[str, TierPolicy] = Field(default_factory=_default_tiers)
     budget: Budget = Field(default_factory=Budget)
     routing: Routing = Field(default_factory=Routing)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -23,6 +24,8 @@ from modeltui.tokens import estimate_messages, estimate_tokens
 _lock = threading.Lock()
 _litellm = None
 
+_MALFORMED = re.compile(r"expecting (property name|value|',' delimiter)|jsondecodeerror|unterminated string|"
+                        r"invalid json|extra data: line|malformed")
 ERROR_KINDS = ("auth", "not_found", "rate_limit", "context_window", "content_policy", "bad_request",
                "server", "timeout", "connection", "bad_response", "cancelled")
 
@@ -152,7 +155,7 @@ def classify(exc: BaseException) -> tuple[str, int | None]:
         return "not_found", code
     if name == "RateLimitError" or code == 429:
         return "rate_limit", code
-    if any(s in text for s in ("json", "decode", "malformed", "unexpected", "parse")) and (code is None or code < 400 or code == 500 and "decode" in text):
+    if _MALFORMED.search(text):  # litellm wraps a parse failure mid-stream as a 500
         return "bad_response", code
     if code is not None and code >= 500 or name in ("InternalServerError", "ServiceUnavailableError", "BadGatewayError"):
         return "server", code
@@ -173,6 +176,7 @@ async def stream(attempt: Attempt, timeouts: Timeouts, on_text: Callable[[str], 
                 litellm.acompletion(**_call_args(attempt.model, attempt.messages, attempt.max_tokens, timeouts)),
                 timeouts.connect_s)
             it = resp.__aiter__()
+            finished = False
             while True:
                 try:
                     chunk = await asyncio.wait_for(it.__anext__(), timeouts.stall_s)
@@ -183,6 +187,10 @@ async def stream(attempt: Attempt, timeouts: Timeouts, on_text: Callable[[str], 
                     attempt.tokens_in = usage.prompt_tokens
                     attempt.tokens_out = usage.completion_tokens
                 choices = getattr(chunk, "choices", None) or []
+                # litellm invents a final "stop" when a stream just ends; trust only what the
+                # provider sent (`received_finish_reason`, where the wrapper exposes it)
+                if choices and getattr(choices[0], "finish_reason", None):
+                    finished = getattr(resp, "received_finish_reason", "stop") is not None
                 piece = (choices[0].delta.content if choices and choices[0].delta else None) or ""
                 if piece:
                     if attempt.ttft_ms is None:
@@ -190,7 +198,10 @@ async def stream(attempt: Attempt, timeouts: Timeouts, on_text: Callable[[str], 
                     attempt.text += piece
                     if on_text:
                         on_text(piece)
-        if not attempt.text and attempt.tokens_out is None:
+        if not finished:  # the connection closed before the model said it was done
+            attempt.tokens_in = attempt.tokens_out = None  # litellm's usage here is its own guess
+            attempt.finish("error", "connection", "stream ended before the model finished")
+        elif not attempt.text and attempt.tokens_out is None:
             attempt.finish("error", "bad_response", "empty response")
         else:
             attempt.finish("ok")

@@ -23,19 +23,27 @@ def _create_private(path: Path) -> None:
     os.chmod(path, 0o600)
 
 
-async def _migrate(db: aiosqlite.Connection, path: Path) -> None:
+async def _version(db: aiosqlite.Connection) -> int:
     async with db.execute("PRAGMA user_version") as cur:
-        version = (await cur.fetchone())[0]
+        return (await cur.fetchone())[0]
+
+
+async def _refuse_newer(db: aiosqlite.Connection, path: Path) -> None:
+    """Checked before anything writes (even the switch to WAL rewrites the header)."""
+    version = await _version(db)
     if version > LATEST:
         raise StoreError(f"{path}: log is schema version {version}, newer than this modeltui "
                          f"understands ({LATEST}); upgrade modeltui — the file was not touched")
+
+
+async def _migrate(db: aiosqlite.Connection) -> None:
+    version = await _version(db)
     while version < LATEST:
         # BEGIN IMMEDIATE takes the write lock, so two processes racing on a fresh file
         # serialise here; re-read the version under the lock.
         await db.execute("BEGIN IMMEDIATE")
         try:
-            async with db.execute("PRAGMA user_version") as cur:
-                version = (await cur.fetchone())[0]
+            version = await _version(db)
             if version >= LATEST:
                 await db.execute("ROLLBACK")
                 break
@@ -62,11 +70,12 @@ async def connect(path: Path) -> aiosqlite.Connection:
     try:
         db.row_factory = aiosqlite.Row
         await db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        await _refuse_newer(db, path)
         async with db.execute("PRAGMA journal_mode = WAL") as cur:
             await cur.fetchone()
         await db.execute("PRAGMA synchronous = FULL")  # a reported commit survives a crash
         await db.execute("PRAGMA foreign_keys = ON")
-        await _migrate(db, path)
+        await _migrate(db)
     except sqlite3.DatabaseError as exc:
         await db.close()
         raise StoreError(f"{path}: not a usable modeltui log: {exc}") from None

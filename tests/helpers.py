@@ -1,0 +1,39 @@
+"""Config for tests: models served by the local OpenAI-compatible server, priced explicitly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import tomli_w
+
+from modeltui.config import Config
+
+FAULTS = ("ok", "unauthorized", "notfound", "ratelimit", "error500", "hang", "cut", "malformed", "context", "slowstream")
+
+
+def server_config(server_url: str, tmp: Path, extra_models: dict | None = None, **sections) -> dict:
+    models = {f"openai/{name}": {"quality": 6.0, "input_per_mtok": 1.0, "output_per_mtok": 2.0,
+                                 "context_window": 16_000, "max_output": 1_000} for name in FAULTS}
+    models.update(extra_models or {})
+    data = {
+        "ollama_url": "http://127.0.0.1:9",  # nothing listens: no probe delay, no local models
+        "demo": {"mode": "never"},
+        "builtin_models": False,
+        "storage": {"path": str(tmp / "data" / "log.sqlite3")},
+        "providers": {"openai": {"api_base": server_url + "/v1"}},
+        "gateway": {"connect_timeout_s": 1.5, "stall_timeout_s": 1.5, "total_timeout_s": 5.0, "max_tokens": 200,
+                    "max_retry_after_s": 2.0},
+        "models": models,
+    }
+    for k, v in sections.items():
+        data[k] = {**data.get(k, {}), **v} if isinstance(v, dict) else v
+    return data
+
+
+def write_config(data: dict, path: Path) -> Path:
+    path.write_text(tomli_w.dumps(data))
+    return path
+
+
+def make_config(data: dict) -> Config:
+    return Config.model_validate(data)

@@ -1,0 +1,176 @@
+"""Real HTTP servers on 127.0.0.1 for the tests: an OpenAI-compatible one and an Ollama-like one.
+
+The OpenAI one picks its behaviour from the requested model name (`ok`, `unauthorized`, `hang`,
+…) or from a per-model script of behaviours consumed one request at a time, and records every
+request it sees, so tests can compare what the server saw with what the log holds.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+ANSWER = "Hello from the local server."
+
+
+def _chunk(model: str, content: str | None = None, finish: str | None = None, usage: dict | None = None) -> bytes:
+    body = {"id": "chatcmpl-test", "object": "chat.completion.chunk", "created": int(time.time()), "model": model,
+            "choices": [] if usage else [{"index": 0, "delta": ({"content": content} if content is not None else {}),
+                                          "finish_reason": finish}]}
+    if usage:
+        body["usage"] = usage
+    return b"data: " + json.dumps(body).encode() + b"\n\n"
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, handler):
+        super().__init__(("127.0.0.1", 0), handler)
+        self.requests: list[dict] = []
+        self.scripts: dict[str, list[str]] = {}
+        self.delays: dict[str, float] = {}  # model -> seconds before the first byte
+        self.lock = threading.Lock()
+        self.thread = threading.Thread(target=self.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def start(self):
+        self.thread.start()
+        return self
+
+    def stop(self):
+        self.shutdown()
+        self.server_close()
+
+    def count(self, model: str | None = None) -> int:
+        with self.lock:
+            return sum(1 for r in self.requests if model is None or r["model"] == model)
+
+    def reset(self):
+        with self.lock:
+            self.requests.clear()
+            self.scripts.clear()
+            self.delays.clear()
+
+
+class _OpenAIHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.0"  # the response ends when the connection closes
+
+    def log_message(self, *args):
+        pass
+
+    def _json(self, code: int, body: dict, headers: dict | None = None):
+        data = json.dumps(body).encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_POST(self):
+        srv: _Server = self.server
+        length = int(self.headers.get("Content-Length") or 0)
+        req = json.loads(self.rfile.read(length) or b"{}")
+        model = req.get("model", "")
+        auth = self.headers.get("Authorization", "")
+        with srv.lock:
+            srv.requests.append({"model": model, "auth": auth, "body": req, "t": time.time()})
+            script = srv.scripts.get(model)
+            behaviour = script.pop(0) if script else model.split(":")[0]
+            delay = srv.delays.get(model, 0.0)
+        if delay:
+            time.sleep(delay)
+        if behaviour == "unauthorized":
+            return self._json(401, {"error": {"message": f"Incorrect API key provided: {auth.removeprefix('Bearer ')}",
+                                              "type": "invalid_request_error", "code": "invalid_api_key"}})
+        if behaviour == "notfound":
+            return self._json(404, {"error": {"message": f"The model `{model}` does not exist", "type": "invalid_request_error",
+                                              "code": "model_not_found"}})
+        if behaviour == "ratelimit":
+            return self._json(429, {"error": {"message": "Rate limit reached", "type": "requests", "code": "rate_limit_exceeded"}},
+                              {"Retry-After": "1"})
+        if behaviour == "error500":
+            return self._json(500, {"error": {"message": "The server had an error", "type": "server_error"}})
+        if behaviour == "context":
+            return self._json(400, {"error": {"message": "This model's maximum context length is 100 tokens. However, "
+                                              "your messages resulted in 5000 tokens.", "type": "invalid_request_error",
+                                              "code": "context_length_exceeded"}})
+        if behaviour == "hang":
+            time.sleep(30)
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.end_headers()
+        if behaviour == "malformed":
+            self.wfile.write(b"data: {this is not json]\n\n")
+            self.wfile.flush()
+            return
+        words = [w + " " for w in ANSWER.split()]
+        for i, w in enumerate(words):
+            self.wfile.write(_chunk(model, w))
+            self.wfile.flush()
+            if behaviour == "cut" and i == 1:
+                self.wfile.flush()
+                self.connection.shutdown(2)  # the stream breaks after two chunks
+                return
+            if behaviour == "slowstream":
+                time.sleep(0.05)
+        self.wfile.write(_chunk(model, None, "stop"))
+        self.wfile.write(_chunk(model, usage={"prompt_tokens": 11, "completion_tokens": 7, "total_tokens": 18}))
+        self.wfile.write(b"data: [DONE]\n\n")
+        self.wfile.flush()
+
+
+class _OllamaHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.0"
+    tags = ["llama3.2:latest", "tinyllama:latest"]
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        if self.path.rstrip("/") != "/api/tags":
+            self.send_error(404)
+            return
+        data = json.dumps({"models": [{"name": t, "model": t, "size": 1} for t in self.tags]}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_POST(self):
+        srv: _Server = self.server
+        req = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
+        with srv.lock:
+            srv.requests.append({"model": req.get("model"), "path": self.path, "body": req, "t": time.time()})
+        if self.path != "/api/chat":
+            self.send_error(404)
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "application/x-ndjson")
+        self.end_headers()
+        now = "2026-11-22T00:00:00Z"
+        for w in ["Local ", "llama ", "says ", "hi."]:
+            self.wfile.write(json.dumps({"model": req.get("model"), "created_at": now,
+                                         "message": {"role": "assistant", "content": w}, "done": False}).encode() + b"\n")
+            self.wfile.flush()
+        self.wfile.write(json.dumps({"model": req.get("model"), "created_at": now, "message": {"role": "assistant", "content": ""},
+                                     "done": True, "done_reason": "stop", "prompt_eval_count": 12, "eval_count": 4,
+                                     "total_duration": 1000}).encode() + b"\n")
+
+
+def openai_server() -> _Server:
+    return _Server(_OpenAIHandler).start()
+
+
+def ollama_server() -> _Server:
+    return _Server(_OllamaHandler).start()

@@ -1,0 +1,105 @@
+"""The headless CLI as a user runs it: fast help, demo answers with no keys, one-line errors."""
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+
+from conftest import CANARY
+from helpers import server_config, write_config
+from modeltui import cli
+
+PROBE = """
+import sys
+from modeltui import cli
+try:
+    cli.main([{arg!r}])
+except SystemExit:
+    pass
+print("HEAVY", sorted({{m.split('.')[0] for m in sys.modules}} & {{'litellm', 'textual', 'pydantic', 'aiosqlite', 'rich'}}))
+"""
+
+
+@pytest.mark.parametrize("arg", ["--help", "--version"])
+def test_help_and_version_import_nothing_heavy(arg):
+    out = subprocess.run([sys.executable, "-c", PROBE.format(arg=arg)], capture_output=True, text=True, check=True).stdout
+    assert "HEAVY []" in out
+    assert ("usage: modeltui" in out) if arg == "--help" else ("modeltui 0." in out)
+
+
+def run(*args, env=None, stdin=None):
+    return subprocess.run([sys.executable, "-m", "modeltui", *args], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, input=stdin, timeout=120)
+
+
+def test_ask_json_answers_from_demo_model_and_logs_it(isolated_env):
+    p = run("ask", "What is 2+2?", "--tier", "budget", "--json")
+    assert p.returncode == 0, p.stderr
+    out = json.loads(p.stdout.strip().splitlines()[-1])
+    for key in ("model", "tier", "tokens_in", "tokens_out", "cost_usd", "latency_ms", "status", "reasons"):
+        assert key in out
+    assert out["model"].startswith("demo/") and out["simulated"] and out["status"] == "ok"
+    assert out["tier"] == "budget" and out["text"].strip() == "4"
+    assert any(d["reason"] == "OPENAI_API_KEY not set" for d in out["reasons"]["dropped"])
+    con = sqlite3.connect(isolated_env / "data" / "log.sqlite3")
+    row = con.execute("SELECT model, status, tokens_out, cost_usd, response FROM calls").fetchall()
+    assert row == [(out["model"], "ok", out["tokens_out"], out["cost_usd"], out["text"])]
+
+    log = run("log", "--json")
+    assert json.loads(log.stdout)[0]["id"] == out["call_id"]
+
+
+@pytest.mark.parametrize("text, expect", [
+    ("[budget\nmonthly_usd = 5\n", "invalid TOML"),
+    ("[budget]\nmonthly_usd = 'lots'\n", "key 'budget.monthly_usd'"),
+    ("[budget]\nmontly_usd = 5\n", "unknown key 'budget.montly_usd'"),
+])
+def test_bad_config_is_one_line_exit_2(isolated_env, capsys, text, expect):
+    path = isolated_env / "bad.toml"
+    path.write_text(text)
+    code = cli.main(["--config", str(path), "ask", "hi"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1 and str(path) in err and expect in err
+    assert "Traceback" not in err
+    if "TOML" in expect:
+        assert "line 1" in err
+
+
+def test_unknown_model_lists_closest(isolated_env, capsys):
+    code = cli.main(["ask", "hi", "--model", "demo/smal"])
+    err = capsys.readouterr().err
+    assert code == 2 and "unknown model 'demo/smal'" in err and "demo/small" in err
+
+
+def test_bad_date_is_one_line(isolated_env, capsys):
+    assert cli.main(["export", "--since", "yesterday"]) == 2
+    assert "--since: 'yesterday' is not an ISO date" in capsys.readouterr().err
+
+
+def test_canary_key_is_nowhere(server, isolated_env):
+    cfg = write_config(server_config(server.url, isolated_env), isolated_env / "config.toml")
+    env = {"OPENAI_API_KEY": CANARY, "MODELTUI_CONFIG": str(cfg)}
+    outputs = []
+    for model in ("openai/unauthorized", "openai/ok"):
+        p = run("ask", "hello", "--model", model, "--explain", env=env)
+        outputs += [p.stdout, p.stderr]
+    assert server.requests[0]["auth"] == f"Bearer {CANARY}"  # the fake server got it and echoed it back
+    assert "invalid_api_key" in outputs[1] or "auth" in outputs[1]
+    exports = []
+    for fmt in ("jsonl", "csv", "md"):
+        p = run("export", "--format", fmt, "-o", str(isolated_env / f"x.{fmt}"), env=env)
+        assert p.returncode == 0, p.stderr
+        exports.append((isolated_env / f"x.{fmt}").read_bytes())
+    log = run("log", env=env)
+    outputs += [log.stdout, log.stderr]
+    data = isolated_env / "data"
+    files = [f.read_bytes() for f in data.iterdir() if f.name.startswith("log.sqlite3")]
+    assert files  # the database and, if not yet checkpointed, its WAL
+    assert b"Incorrect API key" in b"".join(files)  # the error was logged...
+    for blob in [*files, *exports, *(o.encode() for o in outputs)]:
+        assert CANARY.encode() not in blob  # ...but never the key
+        assert CANARY[10:30].encode() not in blob
