@@ -4,7 +4,6 @@ and `--version` stay fast; each command imports what it needs only once chosen."
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 
 TIERS = ("budget", "balanced", "premium", "auto")
@@ -54,9 +53,10 @@ def main(argv: list[str] | None = None) -> int:
         from modeltui.ui.run import run_app
 
         return run_app(args.config)
-    from modeltui.errors import ModeltuiError
+    import asyncio
 
     from modeltui import commands
+    from modeltui.errors import ModeltuiError
 
     try:
         return asyncio.run(getattr(commands, "cmd_" + args.command)(args))
