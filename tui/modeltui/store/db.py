@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sqlite3
 from pathlib import Path
@@ -41,7 +42,7 @@ async def _migrate(db: aiosqlite.Connection) -> None:
     while version < LATEST:
         # BEGIN IMMEDIATE takes the write lock, so two processes racing on a fresh file
         # serialise here; re-read the version under the lock.
-        await db.execute("BEGIN IMMEDIATE")
+        await db.execute("BEGIN IMMEDIATE")  # outside the try: if it fails there is nothing to undo
         try:
             version = await _version(db)
             if version >= LATEST:
@@ -58,6 +59,29 @@ async def _migrate(db: aiosqlite.Connection) -> None:
             raise
 
 
+async def _setup(db: aiosqlite.Connection) -> None:
+    async with db.execute("PRAGMA journal_mode = WAL") as cur:
+        await cur.fetchone()
+    await db.execute("PRAGMA synchronous = FULL")  # a reported commit survives a crash
+    await db.execute("PRAGMA foreign_keys = ON")
+    await _migrate(db)
+
+
+async def _setup_with_retry(db: aiosqlite.Connection) -> None:
+    """Switching a fresh file to WAL can report SQLITE_BUSY without calling the busy handler
+    when another process is doing the same; retry that case for up to the busy timeout."""
+    deadline = asyncio.get_running_loop().time() + BUSY_TIMEOUT_MS / 1000
+    delay = 0.01
+    while True:
+        try:
+            return await _setup(db)
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc) or asyncio.get_running_loop().time() > deadline:
+                raise
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 0.2)
+
+
 async def connect(path: Path) -> aiosqlite.Connection:
     """Open (creating if needed) and migrate the log at `path`."""
     path = Path(path).expanduser()
@@ -71,11 +95,7 @@ async def connect(path: Path) -> aiosqlite.Connection:
         db.row_factory = aiosqlite.Row
         await db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         await _refuse_newer(db, path)
-        async with db.execute("PRAGMA journal_mode = WAL") as cur:
-            await cur.fetchone()
-        await db.execute("PRAGMA synchronous = FULL")  # a reported commit survives a crash
-        await db.execute("PRAGMA foreign_keys = ON")
-        await _migrate(db)
+        await _setup_with_retry(db)
     except sqlite3.DatabaseError as exc:
         await db.close()
         raise StoreError(f"{path}: not a usable modeltui log: {exc}") from None

@@ -78,8 +78,11 @@ class ModeltuiApp(App):
         self._show_status("ready")
 
     def action_tier(self, tier: str) -> None:
-        if tier in TIERS:
-            self.tier = tier
+        if tier in TIERS and tier != self.tier:
+            from modeltui.config import save
+
+            self.tier = self.cfg.default_tier = tier
+            save(self.cfg)  # the choice persists to the config file
             self._show_status("ready" if self.ready.is_set() else "loading…")
 
     def action_send(self) -> None:
