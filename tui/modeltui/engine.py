@@ -15,14 +15,16 @@ from dataclasses import dataclass, field
 from modeltui import catalog as catalog_mod
 from modeltui import config as config_mod
 from modeltui import gateway
+from modeltui.budget import Ledger, Reservation
 from modeltui.catalog import Catalog
 from modeltui.config import Config
-from modeltui.errors import ModeltuiError, UsageError
+from modeltui.errors import BudgetRefused, ModeltuiError, UsageError
 from modeltui.routing import RouteDecision, RouteRequest, decide
 from modeltui.store import CallRecord, Store
 
 MAX_ATTEMPTS = 5
 LOWER_TIER = {"premium": "balanced", "balanced": "budget", "auto": "budget"}
+HIGHER_TIER = {"budget": "balanced", "balanced": "premium", "premium": "premium"}
 TEXT_CHAIN = ("server", "timeout", "connection", "bad_response", "not_found")
 
 
@@ -63,6 +65,7 @@ class Engine:
         self.catalog = catalog
         self.store = store
         self.session = session or new_session_id()
+        self.ledger = Ledger(store, cfg.budget, self.session)
         self.failures: dict[str, int] = {}
         self.cooling_until: dict[str, float] = {}
         self.timeouts = gateway.Timeouts(cfg.gateway.connect_timeout_s, cfg.gateway.stall_timeout_s,
@@ -74,7 +77,9 @@ class Engine:
         cfg = cfg or config_mod.load(config_path)
         cat = await asyncio.to_thread(catalog_mod.build, cfg, None, True if probe_ollama else None)
         store = await Store.open(cfg.db_path())
-        return cls(cfg, cat, store)
+        engine = cls(cfg, cat, store)
+        await engine.ledger.reclaim_stale()
+        return engine
 
     async def close(self) -> None:
         await self.store.close()
@@ -90,13 +95,26 @@ class Engine:
         return {m: f"cooling down after {self.failures.get(m, 0)} failures ({until - now:.0f}s left)"
                 for m, until in self.cooling_until.items() if until > now}
 
-    def route(self, req: RouteRequest) -> RouteDecision:
+    async def route(self, req: RouteRequest) -> RouteDecision:
+        """Decide with what the budget has left now and the models cooling down now."""
         if req.model and req.model not in self.catalog:
             near = self.catalog.closest(req.model)
             hint = f"; closest: {', '.join(near)}" if near else ""
             raise UsageError(f"unknown model '{req.model}'{hint}")
         req.cooling = self.cooling()
+        req.budget_left = await self.ledger.left()
         return decide(self.catalog.all(), req, self.cfg)
+
+    async def _reserve(self, req: RouteRequest, model: str) -> tuple[str, Reservation]:
+        """Reserve the worst case for `model`; if a parallel call took the room, re-route."""
+        for _ in range(10):
+            info = self.catalog[model]
+            est = info.cost(req.tokens_in(), min(req.max_tokens, info.max_output)) or 0.0
+            res = await self.ledger.reserve(model, est)
+            if res is not None:
+                return model, res
+            model = (await self.route(req)).model  # raises BudgetRefused when nothing fits
+        raise BudgetRefused("budget: could not reserve room for the call (too many parallel calls)")
 
     def _note_failure(self, a: gateway.Attempt) -> None:
         mid = a.model.id
@@ -119,7 +137,7 @@ class Engine:
                     if tier is None:
                         continue
                     try:
-                        d = self.route(RouteRequest(**{**req.__dict__, "tier": tier}))
+                        d = await self.route(RouteRequest(**{**req.__dict__, "tier": tier}))
                         return d.model, f"429 from {a.model.id}: switched to {d.model} ({tier} tier)"
                     except ModeltuiError:
                         continue
@@ -141,7 +159,7 @@ class Engine:
         else:
             return None, f"{kind}: not retried"
         try:
-            return self.route(req).model, why
+            return (await self.route(req)).model, why
         except ModeltuiError as exc:
             return None, f"{why}; {exc}"
 
@@ -150,27 +168,34 @@ class Engine:
                   use_case: str | None = None, complexity: str | None = None, max_tokens: int | None = None,
                   history: list[dict] | None = None, kind: str = "chat", tournament_id: str | None = None,
                   on_text: Callable[[str], None] | None = None,
-                  on_event: Callable[[str], None] | None = None) -> AskResult:
+                  on_event: Callable[[str], None] | None = None,
+                  on_reserve: Callable[[float], None] | None = None) -> AskResult:
         if not prompt.strip():
             raise UsageError("empty prompt")
         messages = [*(history or []), {"role": "user", "content": prompt}]
         req = RouteRequest(messages=messages, tier=tier or self.cfg.default_tier, use_case=use_case,
                            complexity=complexity, model=model, max_tokens=max_tokens or self.cfg.gateway.max_tokens)
-        decision = self.route(req)
+        decision = await self.route(req)
         result = AskResult(decision)
         current: str | None = decision.model
         parent: int | None = None
         while current is not None:
+            chosen, res = await self._reserve(req, current)
+            if chosen != current:
+                decision.notes.append(f"{current} no longer fits the budget (parallel calls): using {chosen}")
+                current = chosen
+            if on_reserve:
+                on_reserve(res.amount)
             info = self.catalog[current]
             req.exclude.add(current)
             attempt = gateway.Attempt(info, messages, min(req.max_tokens, info.max_output))
             result.attempts.append(attempt)
             try:
                 await gateway.stream(attempt, self.timeouts, on_text)
-            except asyncio.CancelledError:
-                await asyncio.shield(self._log(attempt, decision, prompt, kind, parent, tournament_id, result))
+            except asyncio.CancelledError:  # logged as cancelled; the reservation goes with it
+                await asyncio.shield(self._log(attempt, decision, prompt, kind, parent, tournament_id, result, res))
                 raise
-            await self._log(attempt, decision, prompt, kind, parent, tournament_id, result)
+            await self._log(attempt, decision, prompt, kind, parent, tournament_id, result, res)
             parent = parent or result.call_ids[0]
             if attempt.status == "ok":
                 self.failures.pop(current, None)
@@ -187,7 +212,7 @@ class Engine:
         return result
 
     async def _log(self, a: gateway.Attempt, d: RouteDecision, prompt: str, kind: str, parent: int | None,
-                   tournament_id: str | None, result: AskResult) -> None:
+                   tournament_id: str | None, result: AskResult, res: Reservation | None = None) -> None:
         rec = CallRecord(
             session=self.session, kind=kind, model=a.model.id, provider=a.model.provider, status=a.status,
             tier=d.tier, use_case=d.use_case, complexity=d.complexity, simulated=a.model.simulated,
@@ -195,5 +220,18 @@ class Engine:
             tokens_estimated=a.estimated, cost_usd=a.cost, latency_ms=a.latency_ms, ttft_ms=a.ttft_ms,
             error_kind=a.error_kind, error_message=a.error_message, parent_id=parent,
             tournament_id=tournament_id, decision=d.to_json())
-        result.call_ids.append(await self.store.log_call(rec))
+        result.call_ids.append(await self.store.log_call(rec, reservation_id=res.id if res else None))
+
+    async def escalate(self, call_id: int, **kwargs) -> AskResult:
+        """Re-ask a logged call's prompt one tier up (the user was not satisfied)."""
+        row = await self.store.get_call(call_id)
+        if row is None:
+            raise UsageError(f"no call with id {call_id}")
+        import json
+
+        effective = json.loads(row["decision"])["effective_tier"] if row["decision"] else row["tier"]
+        tier = HIGHER_TIER.get(effective, "premium")
+        result = await self.ask(row["prompt"], tier=tier, use_case=row["use_case"], kind="escalate", **kwargs)
+        result.decision.notes.insert(0, f"escalated from call {call_id} ({effective} -> {tier})")
+        return result
 

@@ -29,6 +29,9 @@ class RouteRequest:
     exclude: set[str] = field(default_factory=set)  # already tried in this chain
     min_context: int = 0  # after a context error: need a window larger than this
 
+    def tokens_in(self) -> int:
+        return estimate_messages(self.messages)
+
 
 @dataclass
 class RouteDecision:

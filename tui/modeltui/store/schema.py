@@ -61,6 +61,17 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (use_case, model)
     );
     """,
+    # 2: budget reservations of calls in flight (any process), reclaimed when their process is gone
+    """
+    CREATE TABLE reservations (
+        id INTEGER PRIMARY KEY,
+        ts REAL NOT NULL,
+        session TEXT NOT NULL,
+        pid INTEGER NOT NULL,
+        model TEXT NOT NULL,
+        amount_usd REAL NOT NULL
+    );
+    """,
 ]
 
 LATEST = len(MIGRATIONS)

@@ -39,8 +39,9 @@ class Store:
     async def close(self) -> None:
         await self.db.close()
 
-    async def log_call(self, rec: CallRecord) -> int:
-        """Insert one attempt (error text redacted) and update the aggregates; returns its id."""
+    async def log_call(self, rec: CallRecord, reservation_id: int | None = None) -> int:
+        """Insert one attempt (error text redacted), update the aggregates and drop its budget
+        reservation, all in one transaction: spend is never counted twice or lost. Returns its id."""
         if rec.error_message:
             rec.error_message = redact(rec.error_message)
         async with self._write:
@@ -52,6 +53,8 @@ class Store:
                     await self.db.execute(_STATS, (
                         rec.use_case or "general", rec.model, int(rec.status == "ok"), int(rec.status == "error"),
                         rec.cost_usd or 0.0, rec.latency_ms or 0.0, rec.tokens_out or 0, rec.ts))
+                if reservation_id is not None:
+                    await self.db.execute("DELETE FROM reservations WHERE id = ?", (reservation_id,))
                 await self.db.execute("COMMIT")
             except BaseException:
                 await self.db.execute("ROLLBACK")

@@ -1,0 +1,133 @@
+"""Budget ledger: monthly, daily and per-session caps enforced by reservations in the log.
+
+A call reserves its worst case (estimated input x input price + max_tokens x output price)
+before it is sent, inside one write transaction that also sums what is spent and reserved, so
+parallel calls — even from several processes — can never together pass a cap. Logging the
+attempt deletes its reservation in the same transaction (the store does it), which settles it
+to the actual cost, or releases it on error and cancel.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from modeltui.config import Budget
+from modeltui.store import Store
+
+STALE_AFTER_S = 6 * 3600  # a reservation this old is reclaimed even if its pid is alive (reused)
+
+
+@dataclass(frozen=True)
+class Reservation:
+    id: int
+    model: str
+    amount: float
+
+
+def period_starts(boundary: str, now: float | None = None) -> tuple[float, float]:
+    """Unix times of the start of this month and of today, in UTC or local time."""
+    now = time.time() if now is None else now
+    tz = timezone.utc if boundary == "utc" else None
+    dt = datetime.fromtimestamp(now, tz) if tz else datetime.fromtimestamp(now)
+    day = dt.replace(hour=0, minute=0, second=0, microsecond=0)
+    return day.replace(day=1).timestamp(), day.timestamp()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class Ledger:
+    def __init__(self, store: Store, budget: Budget, session: str):
+        self.store = store
+        self.budget = budget
+        self.session = session
+
+    @property
+    def capped(self) -> bool:
+        b = self.budget
+        return any(x is not None for x in (b.monthly_usd, b.daily_usd, b.session_usd))
+
+    async def _sums(self) -> dict:
+        month, day = period_starts(self.budget.month_boundary)
+        sql = """SELECT
+            (SELECT COALESCE(SUM(cost_usd), 0) FROM calls WHERE ts >= :month),
+            (SELECT COALESCE(SUM(cost_usd), 0) FROM calls WHERE ts >= :day),
+            (SELECT COALESCE(SUM(cost_usd), 0) FROM calls WHERE session = :s),
+            (SELECT COALESCE(SUM(amount_usd), 0) FROM reservations),
+            (SELECT COALESCE(SUM(amount_usd), 0) FROM reservations WHERE session = :s)"""
+        async with self.store.db.execute(sql, {"month": month, "day": day, "s": self.session}) as cur:
+            m, d, s, reserved, reserved_session = await cur.fetchone()
+        return {"month": m, "today": d, "session": s, "reserved": reserved, "reserved_session": reserved_session}
+
+    def _left(self, sums: dict) -> float | None:
+        b = self.budget
+        lefts = []
+        if b.monthly_usd is not None:
+            lefts.append(b.monthly_usd - sums["month"] - sums["reserved"])
+        if b.daily_usd is not None:
+            lefts.append(b.daily_usd - sums["today"] - sums["reserved"])
+        if b.session_usd is not None:
+            lefts.append(b.session_usd - sums["session"] - sums["reserved_session"])
+        return max(0.0, min(lefts)) if lefts else None
+
+    async def left(self) -> float | None:
+        """USD that may still be reserved under every cap; None when there is no cap."""
+        return self._left(await self._sums()) if self.capped else None
+
+    async def reserve(self, model: str, amount: float) -> Reservation | None:
+        """Reserve `amount` for a call to `model`, or None if it no longer fits (another call got there first)."""
+        async with self.store._write:
+            await self.store.db.execute("BEGIN IMMEDIATE")
+            try:
+                left = self._left(await self._sums()) if self.capped else None
+                if left is not None and amount > left + 1e-12:
+                    await self.store.db.execute("ROLLBACK")
+                    return None
+                cur = await self.store.db.execute(
+                    "INSERT INTO reservations (ts, session, pid, model, amount_usd) VALUES (?,?,?,?,?)",
+                    (time.time(), self.session, os.getpid(), model, amount))
+                await self.store.db.execute("COMMIT")
+            except BaseException:
+                await self.store.db.execute("ROLLBACK")
+                raise
+        return Reservation(cur.lastrowid, model, amount)
+
+    async def release(self, res: Reservation) -> None:
+        """Drop a reservation whose call was never logged (e.g. it failed before sending)."""
+        async with self.store._write:
+            await self.store.db.execute("DELETE FROM reservations WHERE id = ?", (res.id,))
+
+    async def reclaim_stale(self) -> int:
+        """Drop reservations left by processes that died mid-call (run at start)."""
+        async with self.store.db.execute("SELECT id, pid, ts FROM reservations") as cur:
+            rows = await cur.fetchall()
+        dead = [r[0] for r in rows if not _alive(r[1]) or r[2] < time.time() - STALE_AFTER_S]
+        if dead:
+            async with self.store._write:
+                await self.store.db.executemany("DELETE FROM reservations WHERE id = ?", [(i,) for i in dead])
+        return len(dead)
+
+    async def figures(self) -> dict:
+        """Spend figures for the meter and `modeltui budget`."""
+        sums = await self._sums()
+        b = self.budget
+        return {"session_usd": sums["session"], "today_usd": sums["today"], "month_usd": sums["month"],
+                "reserved_usd": sums["reserved"], "monthly_cap_usd": b.monthly_usd, "daily_cap_usd": b.daily_usd,
+                "session_cap_usd": b.session_usd, "left_usd": self._left(sums), "month_boundary": b.month_boundary}
+
+    async def by_model(self) -> list[dict]:
+        month, _ = period_starts(self.budget.month_boundary)
+        async with self.store.db.execute(
+                "SELECT model, COUNT(*) AS calls, COALESCE(SUM(cost_usd), 0) AS cost_usd FROM calls "
+                "WHERE ts >= ? GROUP BY model ORDER BY cost_usd DESC", (month,)) as cur:
+            return [dict(r) for r in await cur.fetchall()]
