@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import os
 import urllib.request
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from modeltui.config import Config, ModelOverride
 from modeltui.prices import price_map
@@ -88,14 +88,15 @@ class ModelInfo:
     simulated: bool = False
     available: bool = False
     why: str = ""  # why (un)available, shown by `modeltui models`
+    # derived once (routing reads them for every model on every prompt)
+    free: bool = field(init=False, repr=False, compare=False)
+    price_known: bool = field(init=False, repr=False, compare=False)
 
-    @property
-    def free(self) -> bool:
-        return self.local or (self.input_per_mtok == 0 and self.output_per_mtok == 0)
-
-    @property
-    def price_known(self) -> bool:
-        return self.free or (self.input_per_mtok is not None and self.output_per_mtok is not None)
+    def __post_init__(self) -> None:
+        free = self.local or (self.input_per_mtok == 0 and self.output_per_mtok == 0)
+        object.__setattr__(self, "free", free)
+        object.__setattr__(self, "price_known",
+                           free or (self.input_per_mtok is not None and self.output_per_mtok is not None))
 
     def cost(self, tokens_in: int, tokens_out: int) -> float | None:
         """Cost in USD at catalog prices; None when the price is unknown."""

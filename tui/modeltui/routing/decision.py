@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 
 from modeltui.catalog import ModelInfo
 from modeltui.config import Config
 from modeltui.errors import BudgetRefused, NoModelAvailable
 from modeltui.routing.complexity import estimate_complexity
-from modeltui.routing.tiers import AUTO_START, COMPLEXITY_FLOOR, Candidate, filter_models, order
+from modeltui.routing.tiers import AUTO_START, COMPLEXITY_FLOOR, Candidate, filter_models, order, reason_text
 from modeltui.routing.usecase import classify_use_case
 from modeltui.tokens import estimate_messages
 
@@ -46,12 +46,26 @@ class RouteDecision:
     est_tokens_out: int
     est_cost_usd: float | None
     chain: list[str]
-    dropped: list[dict]
-    scored: list[dict]
+    dropped_raw: list[tuple[str, str]] = field(repr=False)
+    ranked: list[Candidate] = field(repr=False)
     notes: list[str] = field(default_factory=list)
 
+    # Reasons are materialised only when read (logging, --explain, the UI's expander), which
+    # keeps the decision itself cheap.
+    @property
+    def dropped(self) -> list[dict]:
+        return [{"model": mid, "reason": reason_text(why)} for mid, why in self.dropped_raw]
+
+    @property
+    def scored(self) -> list[dict]:
+        return [_scored(c) for c in self.ranked]
+
+    def to_dict(self) -> dict:
+        d = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("dropped_raw", "ranked")}
+        return {**d, "dropped": self.dropped, "scored": self.scored}
+
     def to_json(self) -> str:
-        return json.dumps(asdict(self), separators=(",", ":"))
+        return json.dumps(self.to_dict(), separators=(",", ":"))
 
     def reasons(self) -> dict:
         return {"chosen": self.model, "tier": self.tier, "effective_tier": self.effective_tier,
@@ -71,7 +85,7 @@ class RouteDecision:
 
 def _scored(c: Candidate) -> dict:
     return {"model": c.model.id, "quality": round(c.quality, 2), "est_cost_usd": None if c.est_cost == float("inf") else round(c.est_cost, 8),
-            "score": c.score if c.score in (float("inf"), float("-inf")) else round(c.score, 6), "parts": c.parts}
+            "score": c.score if c.score in (float("inf"), float("-inf")) else round(c.score, 6), "parts": c.parts()}
 
 
 def decide(models: list[ModelInfo], req: RouteRequest, cfg: Config,
@@ -114,16 +128,16 @@ def decide(models: list[ModelInfo], req: RouteRequest, cfg: Config,
             notes.append(f"no available model meets quality {min_q:.1f}; using the best available")
             effective = "premium"
     ranked = order(effective, cands, policy.quality_tolerance, cfg.routing.prefer_local)
-    drops = [{"model": mid, "reason": why} for mid, why in dropped]
+    drops = dropped
     if not ranked:
-        reasons = "; ".join(f"{d['model']}: {d['reason']}" for d in drops[:6])
+        reasons = "; ".join(f"{mid}: {reason_text(why)}" for mid, why in drops[:6])
         raise NoModelAvailable(f"no model can take this request ({reasons})")
 
     if capped:
         fits = [c for c in ranked if c.est_cost <= req.budget_left]
         over = [c for c in ranked if c.est_cost > req.budget_left]
         for c in over:
-            drops.append({"model": c.model.id, "reason": f"est. ${c.est_cost:.6f} exceeds ${req.budget_left:.6f} left in budget"})
+            drops.append((c.model.id, f"est. ${c.est_cost:.6f} exceeds ${req.budget_left:.6f} left in budget"))
         if not fits:
             cheapest = min(ranked, key=lambda c: c.est_cost)
             raise BudgetRefused(f"budget: cheapest suitable model {cheapest.model.id} needs up to "
@@ -138,5 +152,4 @@ def decide(models: list[ModelInfo], req: RouteRequest, cfg: Config,
         model=chosen.model.id, tier=tier, effective_tier=effective, use_case=use_case, use_case_source=source,
         complexity=complexity, complexity_signals=signals, est_tokens_in=tokens_in, est_tokens_out=chosen.max_out,
         est_cost_usd=None if chosen.est_cost == float("inf") else chosen.est_cost,
-        chain=[c.model.id for c in ranked[:CHAIN_LEN]], dropped=drops, scored=[_scored(c) for c in ranked],
-        notes=notes)
+        chain=[c.model.id for c in ranked[:CHAIN_LEN]], dropped_raw=drops, ranked=ranked, notes=notes)

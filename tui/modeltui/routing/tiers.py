@@ -8,7 +8,7 @@ auto     the learning layer supplies sampled qualities; otherwise starts from co
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from modeltui.catalog import ModelInfo
 
@@ -21,45 +21,72 @@ AUTO_START = {"low": "budget", "medium": "balanced", "high": "premium"}
 @dataclass(slots=True)
 class Candidate:
     model: ModelInfo
-    quality: float  # effective: catalog (or learned) + strength bonus
+    base: float  # catalog (or learned) quality
+    bonus: float  # strength bonus for the prompt's use case
     est_cost: float  # USD for estimated input + max output; 0 for free
     max_out: int
-    parts: dict = field(default_factory=dict)
     score: float = 0.0
+    within: bool | None = None  # balanced: within tolerance of the best
+    per_dollar: float | None = None
+
+    @property
+    def quality(self) -> float:
+        return self.base + self.bonus
+
+    def parts(self) -> dict:
+        """Score parts for the decision's reasons (built only when reasons are read)."""
+        p = {"quality": round(self.base, 2), "strength_bonus": self.bonus}
+        if self.within is not None:
+            p["within_tolerance"] = self.within
+            p["quality_per_dollar"] = "free" if self.per_dollar == float("inf") else round(self.per_dollar, 2)
+        else:
+            p["est_cost"] = round(self.est_cost, 8)
+        return p
 
 
-def est_cost(m: ModelInfo, tokens_in: int, max_out: int) -> float | None:
-    return m.cost(tokens_in, max_out)
+# Drop reasons are kept as (template, args) and formatted only when read: formatting ~50
+# strings per prompt would otherwise be the largest cost of a decision.
+CONTEXT_TOO_SMALL = "context too small: needs {} tokens, 85% of window is {}"
+PRICE_UNKNOWN = "price unknown and a budget cap is set (give it a price or mark it free)"
+BELOW_FLOOR = "quality {:.1f} below tier minimum {:.1f}"
+
+
+def reason_text(reason) -> str:
+    return reason if isinstance(reason, str) else reason[0].format(*reason[1])
 
 
 def filter_models(models, *, tokens_in: int, max_tokens: int, min_quality: float, capped: bool,
                   use_case: str, cooling: dict[str, str], qualities: dict[str, float] | None = None):
     """Split models into candidates and (model id, reason) drops."""
     kept: list[Candidate] = []
-    dropped: list[tuple[str, str]] = []
+    dropped: list = []
+    drop = dropped.append
     for m in models:
         if not m.available:
-            dropped.append((m.id, m.why or "unavailable"))
+            drop((m.id, m.why or "unavailable"))
             continue
-        if m.id in cooling:
-            dropped.append((m.id, cooling[m.id]))
+        if cooling and m.id in cooling:
+            drop((m.id, cooling[m.id]))
             continue
-        max_out = min(max_tokens, m.max_output)
-        need, room = tokens_in + max_out, int(m.context_window * CONTEXT_SHARE)
-        if need > room:
-            dropped.append((m.id, f"context too small: needs {need} tokens, 85% of window is {room}"))
+        max_out = max_tokens if max_tokens < m.max_output else m.max_output
+        need = tokens_in + max_out
+        if need > m.context_window * CONTEXT_SHARE:
+            drop((m.id, (CONTEXT_TOO_SMALL, (need, int(m.context_window * CONTEXT_SHARE)))))
             continue
         if capped and not m.price_known:
-            dropped.append((m.id, "price unknown and a budget cap is set (give it a price or mark it free)"))
+            drop((m.id, PRICE_UNKNOWN))
             continue
         base = qualities.get(m.id, m.quality) if qualities else m.quality
-        bonus = STRENGTH_BONUS if use_case in m.strengths else 0.0
         if base < min_quality:
-            dropped.append((m.id, f"quality {base:.1f} below tier minimum {min_quality:.1f}"))
+            drop((m.id, (BELOW_FLOOR, (base, min_quality))))
             continue
-        cost = est_cost(m, tokens_in, max_out)
-        kept.append(Candidate(m, base + bonus, cost if cost is not None else float("inf"), max_out,
-                              {"quality": round(base, 2), "strength_bonus": bonus}))
+        if m.free:
+            cost = 0.0
+        elif m.price_known:
+            cost = (tokens_in * m.input_per_mtok + max_out * m.output_per_mtok) / 1e6
+        else:
+            cost = float("inf")
+        kept.append(Candidate(m, base, STRENGTH_BONUS if use_case in m.strengths else 0.0, cost, max_out))
     return kept, dropped
 
 
@@ -74,7 +101,6 @@ def order(tier: str, cands: list[Candidate], tolerance: float, prefer_local: boo
     if tier == "budget":
         for c in cands:
             c.score = -c.est_cost
-            c.parts["est_cost"] = round(c.est_cost, 8)
         return sorted(cands, key=lambda c: (c.est_cost, local_rank(c), -c.quality))
     if tier == "premium":
         for c in cands:
@@ -83,8 +109,7 @@ def order(tier: str, cands: list[Candidate], tolerance: float, prefer_local: boo
     # balanced (and auto's final pick): within tolerance of the best, best quality per dollar
     best = max(c.quality for c in cands)
     for c in cands:
-        within = c.quality >= best - tolerance
-        per_dollar = c.quality / c.est_cost if c.est_cost > 0 else float("inf")
-        c.parts.update(within_tolerance=within, quality_per_dollar=round(per_dollar, 2) if per_dollar != float("inf") else "free")
-        c.score = per_dollar if within else -1.0
-    return sorted(cands, key=lambda c: (not c.parts["within_tolerance"], -c.score, local_rank(c), -c.quality))
+        c.within = c.quality >= best - tolerance
+        c.per_dollar = c.quality / c.est_cost if c.est_cost > 0 else float("inf")
+        c.score = c.per_dollar if c.within else -1.0
+    return sorted(cands, key=lambda c: (not c.within, -c.score, local_rank(c), -c.quality))
