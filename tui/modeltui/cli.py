@@ -44,6 +44,20 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--until", help="end date/time (exclusive), ISO format")
     e.add_argument("--no-text", dest="texts", action="store_false", help="drop prompts and responses")
     e.add_argument("-o", "--output", help="file to write ('-' = standard output; default: the exports folder)")
+    b = sub.add_parser("budget", help="spend this session, today, this month vs the caps; per-model breakdown")
+    b.add_argument("--json", action="store_true")
+
+    es = sub.add_parser("estimate", help="monthly cost of a usage profile in each tier")
+    es.add_argument("--calls", required=True, metavar="UC=N,…", help="calls per month per use case, e.g. code=300,writing=100")
+    es.add_argument("--tokens-in", dest="tokens_in", type=int, help="typical prompt tokens (default: median of the log)")
+    es.add_argument("--tokens-out", dest="tokens_out", type=int, help="typical answer tokens (default: median of the log)")
+    es.add_argument("--complexity", choices=("low", "medium", "high"), default="medium")
+    es.add_argument("--all-models", dest="all_models", action="store_true", help="plan as if every provider key were set")
+    es.add_argument("--json", action="store_true")
+
+    x = sub.add_parser("escalate", help="re-ask a logged call one tier up")
+    x.add_argument("call_id", type=int)
+    x.add_argument("--json", action="store_true")
     return p
 
 

@@ -41,36 +41,119 @@ def explain_text(reasons: dict) -> str:
     return "\n".join(lines)
 
 
+def _print_result(result, args) -> int:
+    s = result.summary()
+    if args.json:
+        print(json.dumps(s, ensure_ascii=False))
+        return 0 if s["status"] == "ok" else 1
+    if s["text"] and not s["text"].endswith("\n"):
+        sys.stdout.write("\n")
+        sys.stdout.flush()
+    sim = " (simulated)" if s["simulated"] else ""
+    est = " est." if s["tokens_estimated"] else ""
+    print(f"— {s['model']}{sim} · {s['effective_tier']} · {s['tokens_in']}→{s['tokens_out']} tokens{est} · "
+          f"{_money(s['cost_usd'])} · {s['latency_ms']:.0f} ms · {s['status']} · call {s['call_id']}", file=sys.stderr)
+    if getattr(args, "explain", False):
+        print(explain_text(s["reasons"]), file=sys.stderr)
+    if s["status"] != "ok":
+        print(f"modeltui: {s['error_kind']}: {s['error']}", file=sys.stderr)
+    return 0 if s["status"] == "ok" else 1
+
+
+def _streams(args):
+    if args.json:
+        return None, None
+    return (lambda s: (sys.stdout.write(s), sys.stdout.flush())), (lambda s: print(f"\n[{s}]", file=sys.stderr))
+
+
 async def cmd_ask(args) -> int:
     prompt = sys.stdin.read() if args.prompt == "-" else args.prompt
     if args.max_tokens is not None and args.max_tokens <= 0:
         raise UsageError("--max-tokens must be positive")
     engine = await Engine.open(args.config)
+    on_text, on_event = _streams(args)
     try:
-        stream_out = None if args.json else (lambda s: (sys.stdout.write(s), sys.stdout.flush()))
-        on_event = None if args.json else (lambda s: print(f"\n[{s}]", file=sys.stderr))
         await engine.preload()
         result = await engine.ask(prompt, tier=args.tier, model=args.model, use_case=args.use_case,
                                   complexity=args.complexity, max_tokens=args.max_tokens, kind="cli",
-                                  on_text=stream_out, on_event=on_event)
+                                  on_text=on_text, on_event=on_event)
     finally:
         await engine.close()
-    s = result.summary()
+    return _print_result(result, args)
+
+
+async def cmd_escalate(args) -> int:
+    engine = await Engine.open(args.config)
+    on_text, on_event = _streams(args)
+    try:
+        await engine.preload()
+        result = await engine.escalate(args.call_id, on_text=on_text, on_event=on_event)
+    finally:
+        await engine.close()
+    return _print_result(result, args)
+
+
+async def cmd_budget(args) -> int:
+    engine = await Engine.open(args.config, probe_ollama=False)
+    try:
+        fig = await engine.ledger.figures()
+        per_model = await engine.ledger.by_model()
+    finally:
+        await engine.close()
     if args.json:
-        print(json.dumps(s, ensure_ascii=False))
-    else:
-        if s["text"] and not s["text"].endswith("\n"):
-            sys.stdout.write("\n")
-            sys.stdout.flush()
-        sim = " (simulated)" if s["simulated"] else ""
-        est = " est." if s["tokens_estimated"] else ""
-        print(f"— {s['model']}{sim} · {s['effective_tier']} · {s['tokens_in']}→{s['tokens_out']} tokens{est} · "
-              f"{_money(s['cost_usd'])} · {s['latency_ms']:.0f} ms · {s['status']}", file=sys.stderr)
-        if args.explain:
-            print(explain_text(s["reasons"]), file=sys.stderr)
-        if s["status"] != "ok":
-            print(f"modeltui: {s['error_kind']}: {s['error']}", file=sys.stderr)
-    return 0 if s["status"] == "ok" else 1
+        print(json.dumps({**fig, "by_model": per_model}))
+        return 0
+    cap = lambda c: "no cap" if c is None else _money(c)  # noqa: E731
+    print(f"month ({fig['month_boundary']}): {_money(fig['month_usd'])} of {cap(fig['monthly_cap_usd'])}")
+    print(f"today:            {_money(fig['today_usd'])} of {cap(fig['daily_cap_usd'])}")
+    print(f"reserved now:     {_money(fig['reserved_usd'])}")
+    print(f"left:             {cap(fig['left_usd'])}")
+    if per_model:
+        _table("this month by model", ["model", "calls", "cost"],
+               [[r["model"], r["calls"], _money(r["cost_usd"])] for r in per_model])
+    return 0
+
+
+def _parse_calls(text: str) -> dict[str, int]:
+    out = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        name, _, n = part.partition("=")
+        if not name or not n.strip().isdigit():
+            raise UsageError(f"--calls: '{part}' is not USE_CASE=COUNT (e.g. code=300)")
+        out[name.strip()] = int(n)
+    if not out:
+        raise UsageError("--calls: give at least one USE_CASE=COUNT")
+    return out
+
+
+async def cmd_estimate(args) -> int:
+    from modeltui import estimate as est
+
+    calls = _parse_calls(args.calls)
+    engine = await Engine.open(args.config)
+    try:
+        async with engine.store.db.execute(
+                "SELECT use_case, tokens_in, tokens_out FROM calls WHERE status = 'ok' ORDER BY id DESC LIMIT 5000") as cur:
+            typical = est.typical_tokens([tuple(r) for r in await cur.fetchall()])
+    finally:
+        await engine.close()
+    if args.tokens_in or args.tokens_out:
+        base = typical.get("*", est.DEFAULT_TOKENS)
+        typical = {"*": (args.tokens_in or base[0], args.tokens_out or base[1])}
+    models = est.all_available(engine.catalog.all()) if args.all_models else engine.catalog.all()
+    result = est.estimate(models, engine.cfg, calls, typical, args.complexity)
+    if args.json:
+        print(json.dumps(result))
+        return 0
+    rows = []
+    for tier, r in result.items():
+        for row in r["rows"]:
+            model = (row["model"] or row.get("error", "")) + (" (simulated)" if row.get("simulated") else "")
+            rows.append([tier, row["use_case"], row["calls"], model, _money(row.get("cost_per_call_usd")),
+                         _money(row.get("monthly_usd"))])
+        rows.append([tier, "total", "", "", "", _money(r["monthly_usd"])])
+    _table("estimated monthly cost per tier", ["tier", "use case", "calls", "model", "per call", "per month"], rows)
+    return 0
 
 
 async def cmd_models(args) -> int:

@@ -28,9 +28,10 @@ class RouteRequest:
     cooling: dict[str, str] = field(default_factory=dict)  # model id -> why it is resting
     exclude: set[str] = field(default_factory=set)  # already tried in this chain
     min_context: int = 0  # after a context error: need a window larger than this
+    est_tokens_in: int | None = None  # known size (e.g. a usage profile); else estimated from messages
 
     def tokens_in(self) -> int:
-        return estimate_messages(self.messages)
+        return self.est_tokens_in if self.est_tokens_in is not None else estimate_messages(self.messages)
 
 
 @dataclass
@@ -92,7 +93,7 @@ def decide(models: list[ModelInfo], req: RouteRequest, cfg: Config,
            qualities: dict[str, float] | None = None) -> RouteDecision:
     """Pick a model for `req`. Raises NoModelAvailable / BudgetRefused with the numbers."""
     prompt = str(req.messages[-1].get("content", "")) if req.messages else ""
-    tokens_in = estimate_messages(req.messages)
+    tokens_in = req.tokens_in()
     if req.complexity:
         complexity, signals = req.complexity, ["declared"]
     else:

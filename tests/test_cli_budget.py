@@ -1,0 +1,43 @@
+"""`modeltui budget`, `estimate` and `ask --explain` as a user runs them."""
+
+import json
+
+from helpers import write_config
+from modeltui import cli
+
+
+def test_budget_reports_caps_and_left(isolated_env, capsys):
+    write_config({"budget": {"monthly_usd": 5.0, "daily_usd": 1.0}, "ollama_url": "http://127.0.0.1:9"},
+                 isolated_env / "config.toml")
+    assert cli.main(["budget", "--json"]) == 0
+    fig = json.loads(capsys.readouterr().out)
+    assert fig["monthly_cap_usd"] == 5.0 and fig["left_usd"] == 1.0 and fig["month_usd"] == 0
+
+
+def test_estimate_per_tier_uses_cheaper_models_in_cheaper_tiers(isolated_env, capsys):
+    write_config({"ollama_url": "http://127.0.0.1:9"}, isolated_env / "config.toml")
+    code = cli.main(["estimate", "--calls", "code=300,writing=100", "--all-models", "--tokens-in", "800",
+                     "--tokens-out", "600", "--json"])
+    assert code == 0
+    out = json.loads(capsys.readouterr().out)
+    assert set(out) == {"budget", "balanced", "premium", "auto"}
+    assert out["budget"]["monthly_usd"] < out["balanced"]["monthly_usd"] < out["premium"]["monthly_usd"]
+    row = out["premium"]["rows"][0]
+    assert row["calls"] == 300 and row["tokens_in"] == 800 and not row["model"].startswith("demo/")
+    assert abs(row["monthly_usd"] - row["cost_per_call_usd"] * 300) < 1e-12
+
+
+def test_estimate_rejects_a_bad_profile(isolated_env, capsys):
+    assert cli.main(["estimate", "--calls", "code"]) == 2
+    assert "not USE_CASE=COUNT" in capsys.readouterr().err
+
+
+def test_ask_explain_shows_drops_and_scores(isolated_env, capsys):
+    write_config({"ollama_url": "http://127.0.0.1:9", "demo": {"speed": 50.0}}, isolated_env / "config.toml")
+    assert cli.main(["ask", "What is 3+4?", "--tier", "balanced", "--explain"]) == 0
+    cap = capsys.readouterr()
+    assert cap.out.strip().endswith("**7**.") or "7" in cap.out
+    assert "chosen: demo/large" in cap.err
+    assert "demo/small                               quality 3.5 below tier minimum 6.0" in cap.err
+    assert "gpt-5                                    OPENAI_API_KEY not set" in cap.err
+    assert "quality_per_dollar=" in cap.err
