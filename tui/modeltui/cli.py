@@ -55,6 +55,15 @@ def _parser() -> argparse.ArgumentParser:
     es.add_argument("--all-models", dest="all_models", action="store_true", help="plan as if every provider key were set")
     es.add_argument("--json", action="store_true")
 
+    t = sub.add_parser("tournament", help="ask three models at once and say whether they agree")
+    t.add_argument("prompt")
+    t.add_argument("--models", help="two or three model ids, comma-separated (default: the router's budget, balanced and premium picks)")
+    t.add_argument("--json", action="store_true")
+
+    v = sub.add_parser("vote", help="vote on a tournament: A, B, C, tie or all_bad")
+    v.add_argument("tournament_id")
+    v.add_argument("choice", choices=("A", "B", "C", "tie", "all_bad"))
+
     x = sub.add_parser("escalate", help="re-ask a logged call one tier up")
     x.add_argument("call_id", type=int)
     x.add_argument("--json", action="store_true")

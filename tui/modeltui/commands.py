@@ -93,6 +93,48 @@ async def cmd_escalate(args) -> int:
     return _print_result(result, args)
 
 
+async def cmd_tournament(args) -> int:
+    from modeltui import tournament
+
+    models = [m.strip() for m in args.models.split(",") if m.strip()] if args.models else None
+    engine = await Engine.open(args.config)
+    try:
+        await engine.preload()
+        result = await tournament.run(engine, args.prompt, models)
+    finally:
+        await engine.close()
+    s = result.summary()
+    if args.json:
+        print(json.dumps(s, ensure_ascii=False))
+    else:
+        for e in s["entrants"]:
+            sim = " (simulated)" if e.get("simulated") else ""
+            head = f"── {e['slot']} · {e['model']}{sim} · {e['status']}"
+            if "cost_usd" in e:
+                head += f" · {_money(e['cost_usd'])} · {e['latency_ms']:.0f} ms"
+            print(head)
+            print((e.get("text") or e.get("error") or "").rstrip() + "\n")
+        a = s["agreement"]
+        print(f"verdict: {a['overall']} — {a['reason']}")
+        for pair, v in a["pairs"].items():
+            print(f"  {pair}: {v['label']} ({v['score']}) {v['reason']}")
+        print(f"tournament {s['tournament_id']} — vote with: modeltui vote {s['tournament_id']} A|B|C|tie|all_bad")
+    ok = [e for e in s["entrants"] if e["status"] == "ok"]
+    return 0 if len(ok) >= 2 else 1
+
+
+async def cmd_vote(args) -> int:
+    from modeltui import tournament
+
+    engine = await Engine.open(args.config, probe_ollama=False)
+    try:
+        vid = await tournament.vote(engine, args.tournament_id, args.choice)
+    finally:
+        await engine.close()
+    print(f"vote {vid} stored: {args.choice} in tournament {args.tournament_id}")
+    return 0
+
+
 async def cmd_budget(args) -> int:
     engine = await Engine.open(args.config, probe_ollama=False)
     try:

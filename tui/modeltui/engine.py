@@ -105,6 +105,12 @@ class Engine:
         req.budget_left = await self.ledger.left()
         return decide(self.catalog.all(), req, self.cfg)
 
+    def decide_with_left(self, req: RouteRequest, budget_left: float) -> RouteDecision:
+        """Decide as if only `budget_left` were left (e.g. a third of it for each tournament entrant)."""
+        req.cooling = self.cooling()
+        req.budget_left = budget_left
+        return decide(self.catalog.all(), req, self.cfg)
+
     async def _reserve(self, req: RouteRequest, model: str) -> tuple[str, Reservation]:
         """Reserve the worst case for `model`; if a parallel call took the room, re-route."""
         for _ in range(10):
@@ -169,7 +175,10 @@ class Engine:
                   history: list[dict] | None = None, kind: str = "chat", tournament_id: str | None = None,
                   on_text: Callable[[str], None] | None = None,
                   on_event: Callable[[str], None] | None = None,
-                  on_reserve: Callable[[float], None] | None = None) -> AskResult:
+                  on_reserve: Callable[[float], None] | None = None,
+                  reservation: Reservation | None = None) -> AskResult:
+        """Route, reserve, stream and log one prompt, following the fallback rules. A caller
+        that reserved already (the tournament reserves all three first) passes `reservation`."""
         if not prompt.strip():
             raise UsageError("empty prompt")
         messages = [*(history or []), {"role": "user", "content": prompt}]
@@ -180,7 +189,10 @@ class Engine:
         current: str | None = decision.model
         parent: int | None = None
         while current is not None:
-            chosen, res = await self._reserve(req, current)
+            if reservation is not None and reservation.model == current:
+                chosen, res, reservation = current, reservation, None
+            else:
+                chosen, res = await self._reserve(req, current)
             if chosen != current:
                 decision.notes.append(f"{current} no longer fits the budget (parallel calls): using {chosen}")
                 current = chosen

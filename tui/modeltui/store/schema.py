@@ -72,6 +72,17 @@ MIGRATIONS: list[str] = [
         amount_usd REAL NOT NULL
     );
     """,
+    # 3: tournaments: the entrants in slot order (A, B, C) and the agreement verdict
+    """
+    CREATE TABLE tournaments (
+        id TEXT PRIMARY KEY,
+        ts REAL NOT NULL,
+        session TEXT NOT NULL,
+        prompt TEXT,
+        models TEXT NOT NULL,             -- JSON list, slot order
+        verdict TEXT                      -- JSON from agreement.compare_all
+    );
+    """,
 ]
 
 LATEST = len(MIGRATIONS)

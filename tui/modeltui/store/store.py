@@ -69,6 +69,26 @@ class Store:
                 (time.time(), session, call_id, tournament_id, kind, value, note))
             return cur.lastrowid
 
+    async def save_tournament(self, tid: str, session: str, prompt: str, models: list[str], verdict: dict | None) -> None:
+        import json
+
+        async with self._write:
+            await self.db.execute(
+                "INSERT OR REPLACE INTO tournaments (id, ts, session, prompt, models, verdict) VALUES (?,?,?,?,?,?)",
+                (tid, time.time(), session, prompt, json.dumps(models), json.dumps(verdict) if verdict else None))
+
+    async def get_tournament(self, tid: str) -> dict | None:
+        import json
+
+        async with self.db.execute("SELECT * FROM tournaments WHERE id = ?", (tid,)) as cur:
+            row = await cur.fetchone()
+        if row is None:
+            return None
+        d = dict(row)
+        d["models"] = json.loads(d["models"])
+        d["verdict"] = json.loads(d["verdict"]) if d["verdict"] else None
+        return d
+
     async def recent(self, limit: int = 20, session: str | None = None) -> list[dict]:
         sql = "SELECT * FROM calls" + (" WHERE session = ?" if session else "") + " ORDER BY id DESC LIMIT ?"
         args = (session, limit) if session else (limit,)

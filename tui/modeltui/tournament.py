@@ -1,0 +1,152 @@
+"""Tournament: one prompt to three models at once, each its own logged call, then a verdict.
+
+Budget for all three is reserved before any is sent (all or none; if the trio does not fit, a
+cheaper trio is tried, else a refusal with the numbers). One slow or failing model never blocks
+or cancels the others; cancelling the tournament cancels and logs all three.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from modeltui.agreement import compare_all
+from modeltui.errors import BudgetRefused, ModeltuiError, NoModelAvailable, UsageError
+from modeltui.routing import RouteRequest
+
+TIERS = ("budget", "balanced", "premium")
+LETTERS = "ABC"
+VOTES = ("A", "B", "C", "tie", "all_bad")
+
+
+@dataclass
+class TournamentResult:
+    id: str
+    prompt: str
+    models: list[str]
+    results: list  # AskResult or the exception that ended that entrant
+    agreement: dict
+
+    def summary(self) -> dict:
+        entrants = []
+        for letter, model, r in zip(LETTERS, self.models, self.results):
+            if isinstance(r, BaseException):
+                entrants.append({"slot": letter, "model": model, "status": "error", "error": str(r)})
+            else:
+                s = r.summary()
+                entrants.append({"slot": letter, **{k: s[k] for k in ("model", "simulated", "status", "error_kind", "error",
+                                                                      "cost_usd", "latency_ms", "tokens_in", "tokens_out",
+                                                                      "call_id", "text")}})
+        return {"tournament_id": self.id, "prompt": self.prompt, "entrants": entrants, "agreement": self.agreement}
+
+
+async def pick_models(engine, prompt: str, budget_left: float | None = None) -> list[str]:
+    """The router's pick in budget, balanced and premium, made distinct by walking each tier's ranking."""
+    chosen: list[str] = []
+    for tier in TIERS:
+        req = RouteRequest([{"role": "user", "content": prompt}], tier=tier, max_tokens=engine.cfg.gateway.max_tokens)
+        try:
+            d = await engine.route(req) if budget_left is None else engine.decide_with_left(req, budget_left)
+        except ModeltuiError:
+            continue
+        pick = next((c.model.id for c in d.ranked if c.model.id not in chosen), None)
+        if pick:
+            chosen.append(pick)
+    if len(chosen) < 3:  # fewer distinct winners than tiers: fill from every available model, best first
+        for m in sorted(engine.catalog.available(), key=lambda m: -m.quality):
+            if len(chosen) == 3:
+                break
+            if m.id not in chosen:
+                chosen.append(m.id)
+    if len(chosen) < 2:
+        raise NoModelAvailable("a tournament needs at least two available models")
+    return chosen[:3]
+
+
+async def _reserve_all(engine, prompt: str, models: list[str]) -> list:
+    tokens_in = RouteRequest([{"role": "user", "content": prompt}]).tokens_in()
+    taken = []
+    for mid in models:
+        info = engine.catalog[mid]
+        est = info.cost(tokens_in, min(engine.cfg.gateway.max_tokens, info.max_output))
+        if est is None and engine.ledger.capped:
+            raise BudgetRefused(f"budget: {mid} has no known price and a cap is set")
+        res = await engine.ledger.reserve(mid, est or 0.0)
+        if res is None:
+            for r in taken:
+                await engine.ledger.release(r)
+            return []
+        taken.append(res)
+    return taken
+
+
+async def run(engine, prompt: str, models: list[str] | None = None,
+              on_text: Callable[[int, str], None] | None = None) -> TournamentResult:
+    if not prompt.strip():
+        raise UsageError("empty prompt")
+    if models:
+        unknown = [m for m in models if m not in engine.catalog]
+        if unknown:
+            near = engine.catalog.closest(unknown[0])
+            raise UsageError(f"unknown model '{unknown[0]}'" + (f"; closest: {', '.join(near)}" if near else ""))
+        if len(set(models)) != len(models) or not 2 <= len(models) <= 3:
+            raise UsageError("--models takes two or three different model ids")
+    picked = models or await pick_models(engine, prompt)
+    reservations = await _reserve_all(engine, prompt, picked)
+    if not reservations and not models:
+        left = await engine.ledger.left() or 0.0
+        picked = await pick_models(engine, prompt, budget_left=left / 3)  # a cheaper trio that fits together
+        reservations = await _reserve_all(engine, prompt, picked)
+    if not reservations:
+        left = await engine.ledger.left()
+        raise BudgetRefused(f"budget: the tournament ({', '.join(picked)}) does not fit in ${left or 0:.6f} left")
+
+    tid = uuid.uuid4().hex[:12]
+    await engine.store.save_tournament(tid, engine.session, prompt, picked, None)
+    tasks = [asyncio.ensure_future(engine.ask(
+        prompt, model=mid, kind="tournament", tournament_id=tid, reservation=res,
+        on_text=(lambda s, i=i: on_text(i, s)) if on_text else None))
+        for i, (mid, res) in enumerate(zip(picked, reservations))]
+    try:
+        results = await asyncio.gather(*tasks, return_exceptions=True)
+    except asyncio.CancelledError:
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)  # each logs itself as cancelled
+        raise
+    answers = [r.final.text if not isinstance(r, BaseException) and r.final.status == "ok" else "" for r in results]
+    done = [(LETTERS[i], a) for i, a in enumerate(answers) if a]
+    if len(done) >= 2:
+        verdict = compare_all(prompt, [a for _, a in done])
+        if len(done) < len(answers):  # re-letter pairs to the real slots
+            idx = [s for s, _ in done]
+            verdict["pairs"] = {idx[int("ABC".index(k[0]))] + idx[int("ABC".index(k[1]))]: v for k, v in verdict["pairs"].items()}
+            verdict["reason"] += f" (only {', '.join(idx)} finished)"
+    else:
+        verdict = {"overall": "unclear", "reason": "fewer than two answers finished", "pairs": {}}
+    await engine.store.save_tournament(tid, engine.session, prompt, picked, verdict)
+    return TournamentResult(tid, prompt, picked, list(results), verdict)
+
+
+async def vote(engine, tournament_id: str, choice: str, note: str | None = None) -> int:
+    """Store a vote: winner A/B/C, tie, or all_bad. The value stored is the winning model id."""
+    if choice not in VOTES:
+        raise UsageError(f"vote must be one of {', '.join(VOTES)}")
+    t = await engine.store.get_tournament(tournament_id)
+    if t is None:
+        raise UsageError(f"no tournament with id {tournament_id}")
+    value, call_id = choice, None
+    if choice in LETTERS:
+        slot = LETTERS.index(choice)
+        if slot >= len(t["models"]):
+            raise UsageError(f"tournament {tournament_id} has no entrant {choice}")
+        value = t["models"][slot]
+        async with engine.store.db.execute(
+                "SELECT id FROM calls WHERE tournament_id = ? AND model = ? AND parent_id IS NULL", (tournament_id, value)) as cur:
+            row = await cur.fetchone()
+        call_id = row[0] if row else None
+    models = ",".join(t["models"])
+    return await engine.store.add_vote("vote", value, call_id=call_id, tournament_id=tournament_id,
+                                       session=engine.session, note=note or models)
