@@ -54,8 +54,10 @@ async def test_aggregates_follow_the_log(isolated_env):
     await store.log_call(rec(use_case="code"))
     await store.log_call(rec(use_case="code", status="error", error_kind="server", cost_usd=None))
     await store.log_call(rec(use_case="code", status="cancelled"))
-    async with store.db.execute("SELECT calls, ok, errors, cost_usd FROM model_stats WHERE use_case='code'") as cur:
-        assert tuple(await cur.fetchone()) == (2, 1, 1, pytest.approx(0.001))
+    async with store.db.execute("SELECT raw_calls, ok, errors, cost_usd FROM stats WHERE use_case='code'") as cur:
+        raw, ok, errors, cost = await cur.fetchone()
+    assert raw == 2 and ok == pytest.approx(1, rel=1e-6) and errors == pytest.approx(1, rel=1e-6)
+    assert cost == pytest.approx(0.001, rel=1e-6)
     await store.close()
 
 

@@ -64,6 +64,25 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("tournament_id")
     v.add_argument("choice", choices=("A", "B", "C", "tie", "all_bad"))
 
+    r = sub.add_parser("rankings", help="models per use case: composite score and Bradley-Terry rating from votes")
+    r.add_argument("--use-case", dest="use_case")
+    r.add_argument("--rebuild", action="store_true", help="recompute the statistics from the whole log first")
+    r.add_argument("--json", action="store_true")
+
+    sv = sub.add_parser("savings", help="spend vs the best-ranked adequate model per use case; inefficiencies")
+    sv.add_argument("--days", type=float, help="look back this many days (default: this month)")
+    sv.add_argument("--json", action="store_true")
+
+    u = sub.add_parser("usecases", help="use cases: keyword rules and those discovered from logged prompts")
+    u.add_argument("--discover", action="store_true", help="cluster the logged prompts into --k use cases")
+    u.add_argument("--k", type=int, default=8)
+    u.add_argument("--rename", nargs=2, metavar=("OLD", "NEW"), help="rename a discovered use case (and keep it)")
+    u.add_argument("--json", action="store_true")
+
+    fb = sub.add_parser("feedback", help="thumbs up or down on a logged answer")
+    fb.add_argument("call_id", type=int)
+    fb.add_argument("thumb", choices=("up", "down"))
+
     x = sub.add_parser("escalate", help="re-ask a logged call one tier up")
     x.add_argument("call_id", type=int)
     x.add_argument("--json", action="store_true")
@@ -77,15 +96,23 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_app(args.config)
     import asyncio
+    import sqlite3
 
-    from modeltui import commands
+    from modeltui import commands, learn_commands
     from modeltui.errors import ModeltuiError
 
+    name = "cmd_" + args.command
+    handler = getattr(commands, name, None) or getattr(learn_commands, name)
     try:
-        return asyncio.run(getattr(commands, "cmd_" + args.command)(args))
+        if args.command == "usecases" and args.k < 2:
+            raise commands.UsageError("--k must be at least 2")
+        return asyncio.run(handler(args))
     except ModeltuiError as exc:
         print(f"modeltui: {exc}", file=sys.stderr)
         return exc.exit_code
+    except sqlite3.Error as exc:  # a damaged or foreign database file
+        print(f"modeltui: log database error: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("modeltui: interrupted", file=sys.stderr)
         return 130

@@ -101,6 +101,19 @@ class Demo(_Strict):
     speed: float = Field(default=1.0, gt=0, description="multiplier on simulated speed; tests use large values")
 
 
+class Weights(_Strict):
+    success: float = Field(default=0.4, ge=0)
+    speed: float = Field(default=0.3, ge=0)
+    cost: float = Field(default=0.2, ge=0)
+    satisfaction: float = Field(default=0.1, ge=0)
+
+
+class Learning(_Strict):
+    half_life_days: float = Field(default=30.0, gt=0, description="an observation's weight halves after this long")
+    weights: Weights = Field(default_factory=Weights)
+    min_cluster_similarity: float = Field(default=0.15, ge=0, le=1)
+
+
 class Storage(_Strict):
     path: str | None = None
 
@@ -116,6 +129,7 @@ class Config(_Strict):
     gateway: Gateway = Field(default_factory=Gateway)
     demo: Demo = Field(default_factory=Demo)
     storage: Storage = Field(default_factory=Storage)
+    learning: Learning = Field(default_factory=Learning)
     models: dict[str, ModelOverride] = Field(default_factory=dict)
     providers: dict[str, Provider] = Field(default_factory=dict)
     use_cases: dict[str, UseCaseRule] = Field(default_factory=_default_use_cases)

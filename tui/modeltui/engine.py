@@ -16,10 +16,13 @@ from modeltui import catalog as catalog_mod
 from modeltui import config as config_mod
 from modeltui import gateway
 from modeltui.budget import Ledger, Reservation
+from modeltui.learning import stats as stats_mod
+from modeltui.learning.bandit import Bandit
 from modeltui.catalog import Catalog
 from modeltui.config import Config
 from modeltui.errors import BudgetRefused, ModeltuiError, UsageError
-from modeltui.routing import RouteDecision, RouteRequest, decide
+from modeltui.routing import RouteDecision, RouteRequest, classify_use_case, decide
+from modeltui.routing.usecase import GENERAL
 from modeltui.store import CallRecord, Store
 
 MAX_ATTEMPTS = 5
@@ -66,6 +69,8 @@ class Engine:
         self.store = store
         self.session = session or new_session_id()
         self.ledger = Ledger(store, cfg.budget, self.session)
+        self.bandit = Bandit(cfg.learning.half_life_days * 86_400)
+        self.clusters = None  # discovered use cases (learning/usecases.py)
         self.failures: dict[str, int] = {}
         self.cooling_until: dict[str, float] = {}
         self.timeouts = gateway.Timeouts(cfg.gateway.connect_timeout_s, cfg.gateway.stall_timeout_s,
@@ -76,10 +81,22 @@ class Engine:
     async def open(cls, config_path=None, cfg: Config | None = None, probe_ollama: bool = True) -> Engine:
         cfg = cfg or config_mod.load(config_path)
         cat = await asyncio.to_thread(catalog_mod.build, cfg, None, True if probe_ollama else None)
-        store = await Store.open(cfg.db_path())
+        store = await Store.open(cfg.db_path(), cfg.learning.half_life_days * 86_400)
         engine = cls(cfg, cat, store)
-        await engine.ledger.reclaim_stale()
+        try:
+            await engine.ledger.reclaim_stale()
+            async with store.db.execute("SELECT use_case, model, s, f, ts FROM stats") as cur:
+                engine.bandit.load([tuple(r) for r in await cur.fetchall()])
+            await engine.reload_use_cases()
+        except BaseException:
+            await store.close()  # aiosqlite's thread would otherwise keep the process alive
+            raise
         return engine
+
+    async def reload_use_cases(self) -> None:
+        from modeltui.learning import usecases
+
+        self.clusters = usecases.classifier(await usecases.load(self.store.db), self.cfg.learning.min_cluster_similarity)
 
     async def close(self) -> None:
         await self.store.close()
@@ -103,7 +120,20 @@ class Engine:
             raise UsageError(f"unknown model '{req.model}'{hint}")
         req.cooling = self.cooling()
         req.budget_left = await self.ledger.left()
-        return decide(self.catalog.all(), req, self.cfg)
+        if not req.use_case and self.clusters is not None and req.messages:
+            prompt = str(req.messages[-1].get("content", ""))
+            rules = {k: v.keywords for k, v in self.cfg.use_cases.items()}
+            if classify_use_case(prompt, rules) == GENERAL and (hit := self.clusters.classify(prompt)):
+                req.use_case, req.use_case_source = hit[0], f"discovered (similarity {hit[1]:.2f})"
+        return decide(self.catalog.all(), req, self.cfg, sampler=self._sampler if req.tier == "auto" else None)
+
+    async def route_for(self, prompt: str, tier: str, **kw) -> RouteDecision:
+        """The decision `ask` would make now, without calling anything (for --explain-only uses and tests)."""
+        return await self.route(RouteRequest([{"role": "user", "content": prompt}], tier=tier,
+                                             max_tokens=self.cfg.gateway.max_tokens, **kw))
+
+    def _sampler(self, use_case: str, models: dict[str, float]) -> dict[str, tuple[float, float]]:
+        return self.bandit.sample(use_case, models, time.time())
 
     def decide_with_left(self, req: RouteRequest, budget_left: float) -> RouteDecision:
         """Decide as if only `budget_left` were left (e.g. a third of it for each tournament entrant)."""
@@ -233,6 +263,26 @@ class Engine:
             error_kind=a.error_kind, error_message=a.error_message, parent_id=parent,
             tournament_id=tournament_id, decision=d.to_json())
         result.call_ids.append(await self.store.log_call(rec, reservation_id=res.id if res else None))
+        if a.status == "error":  # the same evidence the stats row just took (learning/stats.py)
+            self.bandit.observe(d.use_case, a.model.id, failure=stats_mod.ERROR_FAILURE, now=rec.ts)
+
+    async def feedback(self, call_id: int, up: bool) -> None:
+        """Thumbs up/down on an answer: stored, and evidence for rankings and the auto tier."""
+        row = await self.store.get_call(call_id)
+        if row is None:
+            raise UsageError(f"no call with id {call_id}")
+        await self.store.add_vote("thumb", "+1" if up else "-1", call_id=call_id, session=self.session)
+        await self.learn([(row["use_case"] or "general", row["model"], 1.0 if up else 0.0, 0.0 if up else 1.0)], up_down=True)
+
+    async def learn(self, outcomes: list[tuple[str, str, float, float]], up_down: bool = False) -> None:
+        """(use case, model, success, failure) evidence into the stats and the bandit at once."""
+        now = time.time()
+        pairs = []
+        for uc, model, succ, fail in outcomes:
+            obs = stats_mod.Obs(ts=now, up=succ, down=fail) if up_down else stats_mod.Obs(ts=now, success=succ, failure=fail)
+            pairs.append((uc, model, obs))
+            self.bandit.observe(uc, model, success=succ, failure=fail, now=now)
+        await self.store.observe(pairs)
 
     async def escalate(self, call_id: int, **kwargs) -> AskResult:
         """Re-ask a logged call's prompt one tier up (the user was not satisfied)."""

@@ -148,5 +148,14 @@ async def vote(engine, tournament_id: str, choice: str, note: str | None = None)
             row = await cur.fetchone()
         call_id = row[0] if row else None
     models = ",".join(t["models"])
-    return await engine.store.add_vote("vote", value, call_id=call_id, tournament_id=tournament_id,
-                                       session=engine.session, note=note or models)
+    vid = await engine.store.add_vote("vote", value, call_id=call_id, tournament_id=tournament_id,
+                                      session=engine.session, note=note or models)
+    async with engine.store.db.execute(
+            "SELECT use_case FROM calls WHERE tournament_id = ? LIMIT 1", (tournament_id,)) as cur:
+        row = await cur.fetchone()
+    uc = (row[0] if row else None) or "general"
+    # the winner succeeded and the others failed; a tie is half a success each; all bad fails all
+    outcome = {"tie": (0.5, 0.0), "all_bad": (0.0, 1.0)}
+    await engine.learn([(uc, m, *(outcome.get(choice) or ((1.0, 0.0) if m == value else (0.0, 1.0))))
+                        for m in t["models"]])
+    return vid

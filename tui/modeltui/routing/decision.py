@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 
 from modeltui.catalog import ModelInfo
@@ -21,6 +22,7 @@ class RouteRequest:
     messages: list[dict]
     tier: str = "balanced"
     use_case: str | None = None
+    use_case_source: str = "declared"
     complexity: str | None = None
     model: str | None = None  # user forced a model
     max_tokens: int = 1024
@@ -90,7 +92,8 @@ def _scored(c: Candidate) -> dict:
 
 
 def decide(models: list[ModelInfo], req: RouteRequest, cfg: Config,
-           qualities: dict[str, float] | None = None) -> RouteDecision:
+           qualities: dict[str, float] | None = None,
+           sampler: Callable[[str, dict[str, float]], dict[str, tuple[float, float]]] | None = None) -> RouteDecision:
     """Pick a model for `req`. Raises NoModelAvailable / BudgetRefused with the numbers."""
     prompt = str(req.messages[-1].get("content", "")) if req.messages else ""
     tokens_in = req.tokens_in()
@@ -99,15 +102,18 @@ def decide(models: list[ModelInfo], req: RouteRequest, cfg: Config,
     else:
         complexity, signals = estimate_complexity(prompt)
     if req.use_case:
-        use_case, source = req.use_case, "declared"
+        use_case, source = req.use_case, req.use_case_source
     else:
         use_case = classify_use_case(prompt, {k: v.keywords for k, v in cfg.use_cases.items()})
         source = "keywords"
 
     tier = req.tier
-    effective = AUTO_START[complexity] if tier == "auto" else tier
+    learned = tier == "auto" and sampler is not None
+    effective = "auto" if learned else AUTO_START[complexity] if tier == "auto" else tier
     policy = cfg.policy(effective)
     min_q = max(policy.min_quality, COMPLEXITY_FLOOR.get(complexity, 0.0))
+    if learned:  # complexity still sets the starting tier: its quality floor bounds what is learned
+        min_q = max(min_q, cfg.policy(AUTO_START[complexity]).min_quality)
     notes: list[str] = []
     if min_q > policy.min_quality:
         notes.append(f"{complexity} complexity raised the quality floor to {min_q:.1f}")
@@ -128,7 +134,12 @@ def decide(models: list[ModelInfo], req: RouteRequest, cfg: Config,
         if cands:
             notes.append(f"no available model meets quality {min_q:.1f}; using the best available")
             effective = "premium"
-    ranked = order(effective, cands, policy.quality_tolerance, cfg.routing.prefer_local)
+    sampled = sampler(use_case, {c.model.id: c.base for c in cands}) if learned and cands else None
+    ranked = order(effective, cands, policy.quality_tolerance, cfg.routing.prefer_local, sampled)
+    if sampled and ranked:
+        top_mean = max(c.mean for c in ranked)
+        if ranked[0].mean < top_mean - policy.quality_tolerance / 10.0:
+            notes.append(f"exploring: {ranked[0].model.id} (posterior mean {ranked[0].mean:.3f}, best {top_mean:.3f})")
     drops = dropped
     if not ranked:
         reasons = "; ".join(f"{mid}: {reason_text(why)}" for mid, why in drops[:6])

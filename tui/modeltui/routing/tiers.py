@@ -28,6 +28,8 @@ class Candidate:
     score: float = 0.0
     within: bool | None = None  # balanced: within tolerance of the best
     per_dollar: float | None = None
+    sample: float | None = None  # auto: Thompson sample of the success probability
+    mean: float | None = None  # auto: posterior mean
 
     @property
     def quality(self) -> float:
@@ -36,7 +38,10 @@ class Candidate:
     def parts(self) -> dict:
         """Score parts for the decision's reasons (built only when reasons are read)."""
         p = {"quality": round(self.base, 2), "strength_bonus": self.bonus}
-        if self.within is not None:
+        if self.sample is not None:
+            p.update(sample=round(self.sample, 4), posterior_mean=round(self.mean, 4), within_tolerance=self.within,
+                     est_cost=round(self.est_cost, 8))
+        elif self.within is not None:
             p["within_tolerance"] = self.within
             p["quality_per_dollar"] = "free" if self.per_dollar == float("inf") else round(self.per_dollar, 2)
         else:
@@ -90,10 +95,20 @@ def filter_models(models, *, tokens_in: int, max_tokens: int, min_quality: float
     return kept, dropped
 
 
-def order(tier: str, cands: list[Candidate], tolerance: float, prefer_local: bool) -> list[Candidate]:
+def order(tier: str, cands: list[Candidate], tolerance: float, prefer_local: bool,
+          sampled: dict[str, tuple[float, float]] | None = None) -> list[Candidate]:
     """Best first for `tier`, setting each candidate's score and score parts."""
     if not cands:
         return []
+    if tier == "auto" and sampled:
+        # learned: among models whose sampled success is within tolerance of the best, the cheapest
+        for c in cands:
+            c.sample, c.mean = sampled.get(c.model.id, (0.0, 0.0))
+        best = max(c.sample for c in cands)
+        for c in cands:
+            c.within = c.sample >= best - tolerance / 10.0
+            c.score = c.sample
+        return sorted(cands, key=lambda c: (not c.within, c.est_cost, -c.sample))
 
     def local_rank(c: Candidate) -> int:
         return 0 if prefer_local and c.model.local else 1

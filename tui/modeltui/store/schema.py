@@ -2,7 +2,7 @@
 in one transaction together with the `PRAGMA user_version` bump."""
 
 MIGRATIONS: list[str] = [
-    # 1: the call log, votes/feedback, running aggregates per (use case, model)
+    # 1: the call log, votes/feedback, decayed running statistics per (use case, model)
     """
     CREATE TABLE calls (
         id INTEGER PRIMARY KEY,
@@ -48,16 +48,21 @@ MIGRATIONS: list[str] = [
     CREATE INDEX votes_tournament ON votes(tournament_id);
     CREATE INDEX votes_call ON votes(call_id);
 
-    CREATE TABLE model_stats (
+    -- running statistics per (use case, model), time-decayed (learning/stats.py keeps them)
+    CREATE TABLE stats (
         use_case TEXT NOT NULL,
         model TEXT NOT NULL,
-        calls INTEGER NOT NULL DEFAULT 0,
-        ok INTEGER NOT NULL DEFAULT 0,
-        errors INTEGER NOT NULL DEFAULT 0,
+        n REAL NOT NULL DEFAULT 0,        -- decayed calls
+        ok REAL NOT NULL DEFAULT 0,
+        errors REAL NOT NULL DEFAULT 0,
         cost_usd REAL NOT NULL DEFAULT 0,
-        latency_ms_sum REAL NOT NULL DEFAULT 0,
-        tokens_out INTEGER NOT NULL DEFAULT 0,
-        last_ts REAL,
+        lat_hist TEXT NOT NULL DEFAULT '[]',  -- decayed latency histogram (JSON)
+        up REAL NOT NULL DEFAULT 0,       -- thumbs up / down
+        down REAL NOT NULL DEFAULT 0,
+        s REAL NOT NULL DEFAULT 0,        -- quality evidence for the bandit: successes / failures
+        f REAL NOT NULL DEFAULT 0,
+        raw_calls INTEGER NOT NULL DEFAULT 0,  -- undecayed count, for "observations"
+        ts REAL NOT NULL,                 -- time the decayed values refer to
         PRIMARY KEY (use_case, model)
     );
     """,
@@ -81,6 +86,19 @@ MIGRATIONS: list[str] = [
         prompt TEXT,
         models TEXT NOT NULL,             -- JSON list, slot order
         verdict TEXT                      -- JSON from agreement.compare_all
+    );
+    """,
+    # 4: use cases discovered by clustering logged prompts (renamed ones are kept on re-discovery)
+    """
+    CREATE TABLE use_case_clusters (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        terms TEXT NOT NULL,              -- JSON list of top terms
+        centroid TEXT NOT NULL,           -- JSON {term: weight}, unit length
+        idf TEXT NOT NULL,                -- JSON {term: idf} for the centroid's terms
+        size INTEGER NOT NULL,
+        kept INTEGER NOT NULL DEFAULT 0,  -- 1 once the user renamed it
+        created REAL NOT NULL
     );
     """,
 ]

@@ -9,32 +9,47 @@ from pathlib import Path
 
 import aiosqlite
 
+from modeltui.learning import stats
+from modeltui.learning.decay import DEFAULT_HALF_LIFE_S
 from modeltui.redact import redact
 from modeltui.store.db import connect
 from modeltui.store.records import CallRecord
 
 _COLS = CallRecord.columns()
 _INSERT = f"INSERT INTO calls ({', '.join(_COLS)}) VALUES ({', '.join('?' * len(_COLS))})"
-_STATS = """
-INSERT INTO model_stats (use_case, model, calls, ok, errors, cost_usd, latency_ms_sum, tokens_out, last_ts)
-VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (use_case, model) DO UPDATE SET
-    calls = calls + 1, ok = ok + excluded.ok, errors = errors + excluded.errors,
-    cost_usd = cost_usd + excluded.cost_usd, latency_ms_sum = latency_ms_sum + excluded.latency_ms_sum,
-    tokens_out = tokens_out + excluded.tokens_out, last_ts = excluded.last_ts
-"""
 
 
 class Store:
-    def __init__(self, db: aiosqlite.Connection, path: Path):
+    def __init__(self, db: aiosqlite.Connection, path: Path, half_life_s: float = DEFAULT_HALF_LIFE_S):
         self.db = db
         self.path = path
+        self.half_life_s = half_life_s
         self._write = asyncio.Lock()  # one writer transaction at a time on this connection
 
     @classmethod
-    async def open(cls, path: str | Path) -> Store:
+    async def open(cls, path: str | Path, half_life_s: float = DEFAULT_HALF_LIFE_S) -> Store:
         path = Path(path).expanduser()
-        return cls(await connect(path), path)
+        return cls(await connect(path), path, half_life_s)
+
+    async def _observe(self, use_case: str, model: str, obs: stats.Obs) -> dict:
+        """Update one stats row inside the caller's transaction; returns the new row."""
+        async with self.db.execute("SELECT * FROM stats WHERE use_case = ? AND model = ?", (use_case, model)) as cur:
+            row = await cur.fetchone()
+        new = stats.apply(dict(row) if row else None, obs, self.half_life_s)
+        await self.db.execute(stats.UPSERT, stats.to_db(use_case, model, new))
+        return new
+
+    async def observe(self, pairs: list[tuple[str, str, stats.Obs]]) -> None:
+        """Feedback (thumbs, votes) for several (use case, model) pairs in one transaction."""
+        async with self._write:
+            await self.db.execute("BEGIN IMMEDIATE")
+            try:
+                for use_case, model, obs in pairs:
+                    await self._observe(use_case, model, obs)
+                await self.db.execute("COMMIT")
+            except BaseException:
+                await self.db.execute("ROLLBACK")
+                raise
 
     async def close(self) -> None:
         await self.db.close()
@@ -50,9 +65,8 @@ class Store:
                 cur = await self.db.execute(_INSERT, rec.values())
                 rec.id = cur.lastrowid
                 if rec.status != "cancelled":
-                    await self.db.execute(_STATS, (
-                        rec.use_case or "general", rec.model, int(rec.status == "ok"), int(rec.status == "error"),
-                        rec.cost_usd or 0.0, rec.latency_ms or 0.0, rec.tokens_out or 0, rec.ts))
+                    await self._observe(rec.use_case or "general", rec.model, stats.Obs(
+                        ts=rec.ts, status=rec.status, latency_ms=rec.latency_ms, cost_usd=rec.cost_usd))
                 if reservation_id is not None:
                     await self.db.execute("DELETE FROM reservations WHERE id = ?", (reservation_id,))
                 await self.db.execute("COMMIT")

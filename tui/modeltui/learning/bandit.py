@@ -1,0 +1,82 @@
+"""Thompson sampling over Beta posteriors per (use case, model), with decay and pooled priors.
+
+Each arm keeps decayed pseudo-counts of successes and failures. Its prior is centred on the
+model's pooled record across all use cases (itself starting from the catalog's quality), with a
+fixed strength, so a new use case starts from what the model does elsewhere and moves away as
+its own evidence arrives. Samples are clamped to the posterior mean ± `CLAMP_SD` standard
+deviations: exploration stays bounded, and the decision says when it explored.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+
+from modeltui.learning.decay import DEFAULT_HALF_LIFE_S, factor
+
+POOLED = "*"
+PRIOR_STRENGTH = 6.0  # pseudo-observations behind an arm's prior
+CATALOG_STRENGTH = 4.0  # pseudo-observations behind the catalog quality in the pooled arm
+CLAMP_SD = 2.0
+
+
+@dataclass
+class Arm:
+    s: float = 0.0  # decayed successes
+    f: float = 0.0  # decayed failures
+    ts: float = 0.0  # time of the last update
+
+    def at(self, now: float, half_life_s: float) -> tuple[float, float]:
+        k = factor(now - self.ts, half_life_s)
+        return self.s * k, self.f * k
+
+
+class Bandit:
+    def __init__(self, half_life_s: float = DEFAULT_HALF_LIFE_S, seed: int | None = None):
+        self.half_life_s = half_life_s
+        self.arms: dict[tuple[str, str], Arm] = {}
+        self.rng = random.Random(seed)
+
+    def observe(self, use_case: str, model: str, success: float = 0.0, failure: float = 0.0, now: float = 0.0) -> None:
+        for key in ((use_case, model), (POOLED, model)):
+            arm = self.arms.get(key)
+            if arm is None:
+                arm = self.arms[key] = Arm(ts=now)
+            s, f = arm.at(now, self.half_life_s)
+            arm.s, arm.f, arm.ts = s + success, f + failure, now
+
+    def load(self, rows: list[tuple[str, str, float, float, float]]) -> None:
+        """Arms from stored statistics (use case, model, s, f, ts), oldest first."""
+        for use_case, model, succ, fail, ts in sorted(rows, key=lambda r: r[4]):
+            if use_case == POOLED:
+                continue
+            self.arms[(use_case, model)] = Arm(succ, fail, ts)
+            pooled = self.arms.setdefault((POOLED, model), Arm(ts=ts))
+            ps, pf = pooled.at(ts, self.half_life_s)
+            pooled.s, pooled.f, pooled.ts = ps + succ, pf + fail, max(ts, pooled.ts)
+
+    def posterior(self, use_case: str, model: str, prior_quality: float, now: float) -> tuple[float, float]:
+        """Beta(alpha, beta) for the model's success probability on this use case."""
+        pooled = self.arms.get((POOLED, model))
+        ps, pf = pooled.at(now, self.half_life_s) if pooled else (0.0, 0.0)
+        q = min(max(prior_quality / 10.0, 0.01), 0.99)
+        pooled_mean = (ps + CATALOG_STRENGTH * q) / (ps + pf + CATALOG_STRENGTH)
+        arm = self.arms.get((use_case, model))
+        s, f = arm.at(now, self.half_life_s) if arm else (0.0, 0.0)
+        return 1.0 + PRIOR_STRENGTH * pooled_mean + s, 1.0 + PRIOR_STRENGTH * (1 - pooled_mean) + f
+
+    def observations(self, use_case: str, model: str, now: float) -> float:
+        arm = self.arms.get((use_case, model))
+        return sum(arm.at(now, self.half_life_s)) if arm else 0.0
+
+    def sample(self, use_case: str, models: dict[str, float], now: float) -> dict[str, tuple[float, float]]:
+        """model -> (clamped Thompson sample, posterior mean) for each model id -> catalog quality."""
+        out = {}
+        for mid, quality in models.items():
+            a, b = self.posterior(use_case, mid, quality, now)
+            mean = a / (a + b)
+            sd = math.sqrt(a * b / ((a + b) ** 2 * (a + b + 1)))
+            x = self.rng.betavariate(a, b)
+            out[mid] = (min(max(x, mean - CLAMP_SD * sd), mean + CLAMP_SD * sd), mean)
+        return out

@@ -1,0 +1,183 @@
+"""Use-case discovery from prompt text: TF-IDF vectors clustered by cosine similarity.
+
+Two ways, one representation:
+- `Online`: each prompt joins the most similar cluster, or starts a new one (up to a maximum),
+  and moves that cluster's centroid. Cluster ids never change, so what the router learns per
+  cluster stays valid as clusters grow. Document frequencies are updated as prompts arrive.
+- `fit_kmeans`: spherical k-means (k-means++ start) over a batch of logged prompts, for
+  `modeltui usecases`, where the user sees, renames and keeps the clusters.
+Clusters are named by their top terms. numpy only: the vectors are small and sparse enough
+that a dict-of-terms representation for the online path and a dense matrix for the batch path
+are both fast; no extra library is needed.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+
+import numpy as np
+
+_TOKEN = re.compile(r"[a-z][a-z]{2,}")
+STOP = frozenset("""the and for are but not you your with this that from have has had was were will would can
+could should what which who whom whose when where why how all any each few more most other some such
+than too very just into over under about above below between through during before after again further
+then once here there both only own same also its it's they them their these those our ours she her his him
+one two three four five six first second following answer question true false does did doing being been
+because while until use using used let may might must shall like get got make made yes none there""".split())
+
+
+def tokens(text: str) -> list[str]:
+    return [t for t in _TOKEN.findall(text.lower()) if t not in STOP]
+
+
+class Online:
+    """Leader clustering over TF-IDF with online document frequencies."""
+
+    def __init__(self, threshold: float = 0.12, max_clusters: int = 64, warmup: int = 20):
+        self.threshold = threshold
+        self.max_clusters = max_clusters
+        self.warmup = warmup  # below this many documents idf is too noisy to cluster
+        self.df: Counter = Counter()
+        self.docs = 0
+        self.centroids: list[dict[str, float]] = []
+        self.sizes: list[int] = []
+
+    def _vector(self, toks: list[str]) -> dict[str, float]:
+        tf = Counter(toks)
+        vec = {t: (1 + math.log(c)) * math.log((1 + self.docs) / (1 + self.df[t])) for t, c in tf.items()}
+        norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+        return {t: v / norm for t, v in vec.items() if v > 0}
+
+    @staticmethod
+    def _cos(vec: dict[str, float], centroid: dict[str, float]) -> float:
+        if len(vec) > len(centroid):
+            vec, centroid = centroid, vec
+        return sum(v * centroid.get(t, 0.0) for t, v in vec.items())
+
+    def assign(self, text: str, learn: bool = True) -> int | None:
+        """Cluster id for `text` (None during warm-up); with learn=True the clusters adapt."""
+        toks = tokens(text)
+        if learn:
+            self.docs += 1
+            self.df.update(set(toks))
+        if self.docs < self.warmup or not toks:
+            return None
+        vec = self._vector(toks)
+        best, best_sim = None, -1.0
+        for i, c in enumerate(self.centroids):
+            sim = self._cos(vec, c)
+            if sim > best_sim:
+                best, best_sim = i, sim
+        if best is None or (best_sim < self.threshold and len(self.centroids) < self.max_clusters):
+            if not learn:
+                return best
+            self.centroids.append(dict(vec))
+            self.sizes.append(1)
+            return len(self.centroids) - 1
+        if learn:  # move the centroid towards the new member, keep it unit length
+            c, n = self.centroids[best], self.sizes[best]
+            for t, v in vec.items():
+                c[t] = c.get(t, 0.0) + (v - c.get(t, 0.0)) / (n + 1)
+            for t in list(c):
+                if t not in vec:
+                    c[t] *= n / (n + 1)
+                    if c[t] < 1e-4:
+                        del c[t]
+            norm = math.sqrt(sum(v * v for v in c.values())) or 1.0
+            for t in c:
+                c[t] /= norm
+            self.sizes[best] = n + 1
+        return best
+
+    def name(self, cluster: int, n: int = 3) -> str:
+        top = sorted(self.centroids[cluster].items(), key=lambda kv: -kv[1])[:n]
+        return "-".join(t for t, _ in top) or f"cluster{cluster}"
+
+
+def tfidf_matrix(texts: list[str], max_terms: int = 4000, min_df: int = 2) -> tuple[np.ndarray, list[str], np.ndarray]:
+    """Rows L2-normalised TF-IDF for `texts`; returns (matrix, vocabulary, idf)."""
+    docs = [tokens(t) for t in texts]
+    df = Counter(t for d in docs for t in set(d))
+    vocab = [t for t, c in sorted(df.items(), key=lambda kv: (-kv[1], kv[0]))[:max_terms] if c >= min_df]
+    index = {t: i for i, t in enumerate(vocab)}
+    idf = np.array([math.log((1 + len(docs)) / (1 + df[t])) + 1 for t in vocab])
+    X = np.zeros((len(docs), len(vocab)))
+    for r, d in enumerate(docs):
+        for t, c in Counter(d).items():
+            if t in index:
+                X[r, index[t]] = 1 + math.log(c)
+    X *= idf
+    X /= np.maximum(np.linalg.norm(X, axis=1, keepdims=True), 1e-12)
+    return X, vocab, idf
+
+
+def fit_kmeans(X: np.ndarray, k: int, seed: int = 0, iters: int = 30) -> tuple[np.ndarray, np.ndarray]:
+    """Spherical k-means: returns (unit centroids k x d, labels)."""
+    rng = np.random.default_rng(seed)
+    n = X.shape[0]
+    k = max(1, min(k, n))
+    centers = [X[rng.integers(n)]]
+    for _ in range(1, k):  # k-means++ on cosine distance
+        d = 1 - np.max(X @ np.array(centers).T, axis=1)
+        p = np.clip(d, 0, None) ** 2
+        centers.append(X[rng.choice(n, p=p / p.sum())] if p.sum() > 0 else X[rng.integers(n)])
+    C = np.array(centers)
+    labels = np.zeros(n, dtype=int)
+    for _ in range(iters):
+        new = np.argmax(X @ C.T, axis=1)
+        if _ and np.array_equal(new, labels):
+            break
+        labels = new
+        for j in range(k):
+            members = X[labels == j]
+            if len(members):
+                c = members.sum(axis=0)
+                C[j] = c / max(np.linalg.norm(c), 1e-12)
+    return C, labels
+
+
+def top_terms(centroid: np.ndarray, vocab: list[str], n: int = 3) -> list[str]:
+    return [vocab[i] for i in np.argsort(-centroid)[:n] if centroid[i] > 0]
+
+
+class Classifier:
+    """Nearest discovered use case for a new prompt (cosine over the stored centroid terms)."""
+
+    def __init__(self, clusters: list[tuple[str, dict[str, float], dict[str, float]]], min_similarity: float):
+        self.clusters = clusters  # (name, centroid, idf)
+        self.min_similarity = min_similarity
+
+    def classify(self, prompt: str) -> tuple[str, float] | None:
+        tf = Counter(tokens(prompt))
+        best, best_sim = None, 0.0
+        for name, centroid, idf in self.clusters:
+            vec = {t: (1 + math.log(c)) * idf[t] for t, c in tf.items() if t in idf}
+            norm = math.sqrt(sum(v * v for v in vec.values()))
+            if not norm:
+                continue
+            sim = sum(v * centroid.get(t, 0.0) for t, v in vec.items()) / norm
+            if sim > best_sim:
+                best, best_sim = name, sim
+        return (best, best_sim) if best is not None and best_sim >= self.min_similarity else None
+
+
+def discover(prompts: list[str], k: int, seed: int = 0, top: int = 40) -> list[dict]:
+    """Clusters of `prompts`: name (top terms), terms, sparse centroid, idf of its terms, size."""
+    X, vocab, idf = tfidf_matrix(prompts)
+    if X.shape[1] == 0:
+        return []
+    C, labels = fit_kmeans(X, k, seed)
+    out = []
+    for j in range(C.shape[0]):
+        size = int((labels == j).sum())
+        if not size:
+            continue
+        keep = [i for i in np.argsort(-C[j])[:top] if C[j, i] > 0]
+        norm = float(np.linalg.norm(C[j, keep])) or 1.0
+        terms = top_terms(C[j], vocab)
+        out.append({"name": "-".join(terms) or f"cluster{j}", "terms": terms, "size": size,
+                    "centroid": {vocab[i]: float(C[j, i]) / norm for i in keep},
+                    "idf": {vocab[i]: float(idf[i]) for i in keep}})
+    return sorted(out, key=lambda c: -c["size"])

@@ -1,0 +1,90 @@
+"""Running statistics per (use case, model), time-decayed, updated one observation at a time.
+
+A row holds decayed sums as of its `ts`; reading or updating it first scales every sum by the
+decay since then. So an update is O(1), reading rankings never scans the log, and a rebuild is
+a replay of the log through the same function.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+from dataclasses import dataclass
+
+from modeltui.learning.decay import factor
+
+LAT_EDGES_MS = [50, 100, 200, 400, 800, 1600, 3200, 6400, 12800, 25600, 51200]  # bucket upper bounds
+DECAYED = ("n", "ok", "errors", "cost_usd", "up", "down", "s", "f")
+ERROR_FAILURE = 0.5  # an error is weaker evidence of poor answers than a thumbs-down
+
+
+@dataclass
+class Obs:
+    """One thing that happened to a (use case, model): a call, a thumb, a vote outcome."""
+
+    ts: float
+    status: str | None = None  # call: ok / error
+    latency_ms: float | None = None
+    cost_usd: float | None = None
+    up: float = 0.0
+    down: float = 0.0
+    success: float = 0.0  # quality evidence (thumbs, votes, replayed correctness)
+    failure: float = 0.0
+
+
+def empty(ts: float) -> dict:
+    return {**{k: 0.0 for k in DECAYED}, "lat_hist": [0.0] * (len(LAT_EDGES_MS) + 1), "raw_calls": 0, "ts": ts}
+
+
+def decayed(row: dict, now: float, half_life_s: float) -> dict:
+    """The row's sums as of `now`."""
+    k = factor(now - row["ts"], half_life_s)
+    hist = row["lat_hist"] if isinstance(row["lat_hist"], list) else json.loads(row["lat_hist"] or "[]")
+    hist = (hist + [0.0] * (len(LAT_EDGES_MS) + 1))[: len(LAT_EDGES_MS) + 1]
+    out = {key: row[key] * k for key in DECAYED}
+    out.update(lat_hist=[h * k for h in hist], raw_calls=row.get("raw_calls", 0), ts=max(now, row["ts"]))
+    return out
+
+
+def apply(row: dict | None, obs: Obs, half_life_s: float) -> dict:
+    """Row after `obs` (a new dict; `row` may be None for a new pair)."""
+    r = decayed(row, obs.ts, half_life_s) if row else empty(obs.ts)
+    if obs.status is not None:
+        r["n"] += 1
+        r["raw_calls"] += 1
+        if obs.status == "ok":
+            r["ok"] += 1
+        elif obs.status == "error":
+            r["errors"] += 1
+            r["f"] += ERROR_FAILURE
+        r["cost_usd"] += obs.cost_usd or 0.0
+        if obs.latency_ms is not None and obs.status == "ok":
+            r["lat_hist"][bisect.bisect_left(LAT_EDGES_MS, obs.latency_ms)] += 1
+    r["up"] += obs.up
+    r["down"] += obs.down
+    r["s"] += obs.success + obs.up
+    r["f"] += obs.failure + obs.down
+    return r
+
+
+def median_latency_ms(hist: list[float]) -> float | None:
+    total = sum(hist)
+    if total <= 0:
+        return None
+    acc = 0.0
+    for i, h in enumerate(hist):
+        acc += h
+        if acc >= total / 2:
+            lo = LAT_EDGES_MS[i - 1] if i else 0
+            hi = LAT_EDGES_MS[i] if i < len(LAT_EDGES_MS) else LAT_EDGES_MS[-1] * 2
+            return (lo + hi) / 2
+    return None
+
+
+def to_db(use_case: str, model: str, r: dict) -> tuple:
+    return (use_case, model, r["n"], r["ok"], r["errors"], r["cost_usd"], json.dumps([round(h, 6) for h in r["lat_hist"]]),
+            r["up"], r["down"], r["s"], r["f"], r["raw_calls"], r["ts"])
+
+
+UPSERT = """INSERT OR REPLACE INTO stats (use_case, model, n, ok, errors, cost_usd, lat_hist, up, down, s, f, raw_calls, ts)
+VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"""
