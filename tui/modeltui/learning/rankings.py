@@ -10,7 +10,8 @@ import json
 import time
 
 from modeltui.config import Weights
-from modeltui.learning import bt, stats
+from modeltui.learning import bt
+from modeltui.learning.decay import factor
 
 
 def composite(rows: dict[str, dict], w: Weights) -> dict[str, dict]:
@@ -18,7 +19,7 @@ def composite(rows: dict[str, dict], w: Weights) -> dict[str, dict]:
     info = {}
     for m, r in rows.items():
         n = r["n"]
-        lat = stats.median_latency_ms(r["lat_hist"])
+        lat = r["lat_median_ms"]
         info[m] = {"success_rate": r["ok"] / n if n > 0 else None, "smoothed_success": (r["ok"] + 1) / (n + 2),
                    "median_latency_ms": lat,
                    "cost_per_call_usd": r["cost_usd"] / n if n > 0 else None,
@@ -31,19 +32,23 @@ def composite(rows: dict[str, dict], w: Weights) -> dict[str, dict]:
         speed = min_lat / v["median_latency_ms"] if min_lat and v["median_latency_ms"] else 0.0
         cost = (min_cost + 1e-9) / (v["cost_per_call_usd"] + 1e-9) if v["cost_per_call_usd"] is not None else 0.0
         parts = {"success": v["smoothed_success"], "speed": speed, "cost": cost, "satisfaction": v["satisfaction"]}
-        v["parts"] = {k: round(x, 4) for k, x in parts.items()}
+        v["parts"] = parts
         v["composite"] = (w.success * parts["success"] + w.speed * parts["speed"] + w.cost * parts["cost"]
                           + w.satisfaction * parts["satisfaction"]) / total
     return info
 
 
 async def load_stats(db, use_case: str | None, now: float, half_life_s: float) -> dict[str, dict[str, dict]]:
-    sql = "SELECT * FROM stats" + (" WHERE use_case = ?" if use_case else "")
+    """Decayed view of the stats rows (only the columns rankings need; no histogram parsing)."""
+    sql = ("SELECT use_case, model, n, ok, cost_usd, up, down, raw_calls, lat_median_ms, ts FROM stats"
+           + (" WHERE use_case = ?" if use_case else ""))
     async with db.execute(sql, (use_case,) if use_case else ()) as cur:
         rows = await cur.fetchall()
     out: dict[str, dict[str, dict]] = {}
-    for r in rows:
-        out.setdefault(r["use_case"], {})[r["model"]] = stats.decayed(dict(r), now, half_life_s)
+    for uc, model, n, ok, cost, up, down, raw, lat, ts in rows:
+        k = factor(now - ts, half_life_s)
+        out.setdefault(uc, {})[model] = {"n": n * k, "ok": ok * k, "cost_usd": cost * k, "up": up * k, "down": down * k,
+                                         "raw_calls": raw, "lat_median_ms": lat}
     return out
 
 
@@ -76,7 +81,7 @@ async def rankings(db, weights: Weights, half_life_s: float, use_case: str | Non
         for m in models:
             c = comp.get(m, {})
             r = ratings.get(m)
-            rows.append({"model": m, "composite": round(c.get("composite", 0.0), 4), "parts": c.get("parts", {}),
+            rows.append({"model": m, "composite": c.get("composite", 0.0), "parts": c.get("parts", {}),
                          "success_rate": c.get("success_rate"), "median_latency_ms": c.get("median_latency_ms"),
                          "cost_per_call_usd": c.get("cost_per_call_usd"), "observations": c.get("observations", 0),
                          "bt_rating": r and round(r["rating"], 1), "bt_lo": r and round(r["lo"], 1),

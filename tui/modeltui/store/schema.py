@@ -57,6 +57,7 @@ MIGRATIONS: list[str] = [
         errors REAL NOT NULL DEFAULT 0,
         cost_usd REAL NOT NULL DEFAULT 0,
         lat_hist TEXT NOT NULL DEFAULT '[]',  -- decayed latency histogram (JSON)
+        lat_median_ms REAL,               -- its median (decay scales every bucket alike, so it holds)
         up REAL NOT NULL DEFAULT 0,       -- thumbs up / down
         down REAL NOT NULL DEFAULT 0,
         s REAL NOT NULL DEFAULT 0,        -- quality evidence for the bandit: successes / failures
