@@ -1,61 +1,84 @@
-"""The Textual app: a chat routed by tier. The engine opens and litellm loads in the background,
-so the first screen paints at once; a prompt sent before the engine is ready waits visibly."""
+"""The Textual app. The engine opens and litellm loads in the background, so the first screen
+paints at once; a prompt sent before the engine is ready waits with a visible status. Screens
+render and post messages; the engine does the work."""
 
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 from textual import work
-from textual.app import App, ComposeResult
+from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.containers import VerticalScroll
-from textual.widgets import Footer, Header, Markdown, Static, TextArea
 
 from modeltui.config import TIERS, Config
+
+BINDINGS = [
+    Binding("ctrl+s", "send", "Send", id="send", priority=True),
+    Binding("f2", "tier('budget')", "Budget", id="tier.budget", priority=True),
+    Binding("f3", "tier('balanced')", "Balanced", id="tier.balanced", priority=True),
+    Binding("f4", "tier('premium')", "Premium", id="tier.premium", priority=True),
+    Binding("f5", "tier('auto')", "Auto", id="tier.auto", priority=True),
+    Binding("f6", "tournament", "Tournament", id="view.tournament", priority=True),
+    Binding("f7", "rankings", "Rankings", id="view.rankings", priority=True),
+    Binding("f8", "history", "History", id="view.history"),
+    Binding("f9", "export", "Export", id="export"),
+    Binding("ctrl+o", "breakdown", "Per model", id="meter.breakdown"),
+    Binding("ctrl+n", "new_chat", "New chat", id="chat.new"),
+    Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+]
+ACTIONS = {  # palette title -> (action, help)
+    "Send prompt": ("send", "send the prompt in the input"),
+    **{f"Tier: {t}": (f"tier('{t}')", f"route the next prompts in the {t} tier") for t in TIERS},
+    "Tournament": ("tournament", "ask three models at once and compare"),
+    "Rankings": ("rankings", "models per use case, Bradley-Terry ratings, savings"),
+    "History": ("history", "past sessions, read-only"),
+    "Export": ("export", "write calls to JSONL / CSV / Markdown"),
+    "Meter: per-model breakdown": ("breakdown", "show or hide this month's spend per model"),
+    "New conversation": ("new_chat", "clear the chat and its context"),
+}
 
 
 class ModeltuiApp(App):
     TITLE = "modeltui"
-    CSS = """
-    #banner { background: $warning 30%; padding: 0 1; display: none; }
-    #status { height: 1; padding: 0 1; color: $text-muted; }
-    #chat { height: 1fr; padding: 0 1; }
-    .meta { color: $text-muted; margin-top: 1; }
-    .you { color: $accent; margin-top: 1; }
-    #prompt { height: 5; }
-    """
-    BINDINGS = [
-        Binding("ctrl+s", "send", "Send", priority=True),
-        Binding("f2", "tier('budget')", "Budget", id="tier.budget", priority=True),
-        Binding("f3", "tier('balanced')", "Balanced", id="tier.balanced", priority=True),
-        Binding("f4", "tier('premium')", "Premium", id="tier.premium", priority=True),
-        Binding("f5", "tier('auto')", "Auto", id="tier.auto", priority=True),
-        Binding("ctrl+q", "quit", "Quit", priority=True),
-    ]
+    CSS_PATH = "app.tcss"
+    BINDINGS = BINDINGS
 
-    def __init__(self, cfg: Config):
+    def __init__(self, cfg: Config, extra_theme_dirs: list[Path] | None = None):
         super().__init__()
         self.cfg = cfg
         self.tier = cfg.default_tier
         self.engine = None
         self.ready = asyncio.Event()
         self.startup_error: str | None = None
+        from modeltui.ui.themes import load_themes
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static(id="banner")
-        yield Static(id="status")
-        yield VerticalScroll(id="chat")
-        yield TextArea(id="prompt", soft_wrap=True)
-        yield Footer()
+        themes, self.theme_problems = load_themes(extra_theme_dirs)
+        for theme in themes:
+            self.register_theme(theme)
+        self.theme = cfg.theme if cfg.theme in self.available_themes else "textual-dark"
+        known = {b.id for b in BINDINGS}
+        self.keymap_problems = [f"keymap: unknown binding id '{k}'" for k in cfg.keymap if k not in known]
+        self.set_keymap({k: v for k, v in cfg.keymap.items() if k in known})
+
+    def get_default_screen(self):
+        from modeltui.ui.screens.chat import ChatScreen
+
+        return ChatScreen()
+
+    def tier_keys(self) -> dict[str, str]:
+        return {t: self.cfg.keymap.get(f"tier.{t}", b.key) for t in TIERS for b in BINDINGS if b.id == f"tier.{t}"}
 
     def on_mount(self) -> None:
-        self.query_one("#prompt", TextArea).focus()
-        self._show_status("starting: loading models…")
-        self.open_engine()
+        self.theme_changed_signal.subscribe(self, self._save_theme)
+        for problem in self.theme_problems + self.keymap_problems:
+            self.notify(problem, severity="warning")
 
-    def _show_status(self, text: str) -> None:
-        self.query_one("#status", Static).update(f"tier [b]{self.tier}[/b] · {text}")
+    @property
+    def chat(self):
+        from modeltui.ui.screens.chat import ChatScreen
+
+        return next(s for s in self.screen_stack if isinstance(s, ChatScreen))
 
     @work(exclusive=True, group="engine")
     async def open_engine(self) -> None:
@@ -64,62 +87,85 @@ class ModeltuiApp(App):
 
         try:
             self.engine = await Engine.open(cfg=self.cfg)
+            self.sub_title = f"session {self.engine.session}"
+            if all(m.simulated for m in self.engine.catalog.available()):
+                self.chat.show_banner("Only simulated demo models are available (answers are not real). Set a provider "
+                                      "key such as OPENAI_API_KEY or ANTHROPIC_API_KEY, or start Ollama, then restart.")
+            await self.chat.refresh_meter()
+            self.chat.set_status("loading litellm…")
             await self.engine.preload()
         except ModeltuiError as exc:
             self.startup_error = str(exc)
             self.exit()
             return
-        if all(m.simulated for m in self.engine.catalog.available()):
-            banner = self.query_one("#banner", Static)
-            banner.update("Only simulated demo models are available. Set a provider key "
-                          "(e.g. OPENAI_API_KEY) or start Ollama to use real models.")
-            banner.display = True
         self.ready.set()
-        self._show_status("ready")
+        self.chat.set_status("ready")
+
+    # -- actions ------------------------------------------------------------------------------
+    def action_send(self) -> None:
+        if self.screen is self.chat:
+            self.chat.send()
 
     def action_tier(self, tier: str) -> None:
-        if tier in TIERS and tier != self.tier:
-            from modeltui.config import save
-
-            self.tier = self.cfg.default_tier = tier
-            save(self.cfg)  # the choice persists to the config file
-            self._show_status("ready" if self.ready.is_set() else "loading…")
-
-    def action_send(self) -> None:
-        area = self.query_one("#prompt", TextArea)
-        prompt = area.text.strip()
-        if prompt:
-            area.clear()
-            self.ask(prompt)
-
-    @work(group="calls")
-    async def ask(self, prompt: str) -> None:
-        chat = self.query_one("#chat", VerticalScroll)
-        you = Static(f"> {prompt}", classes="you", markup=False)
-        meta = Static("waiting for the engine…", classes="meta", markup=False)
-        answer = Markdown("")
-        await chat.mount_all([you, meta, answer])
-        chat.scroll_end(animate=False)
-        await self.ready.wait()
-        meta.update(f"routing ({self.tier})…")
-        stream = Markdown.get_stream(answer)
-        try:
-            result = await self.engine.ask(prompt, tier=self.tier, on_text=lambda s: self.call_next(stream.write, s))
-        except Exception as exc:  # noqa: BLE001 - shown in place, the app stays up
-            from modeltui.redact import redact
-
-            meta.update(f"error: {redact(exc)}")
-            await stream.stop()
+        if tier not in TIERS or tier == self.tier:
             return
-        await stream.stop()
-        s = result.summary()
-        sim = " (simulated)" if s["simulated"] else ""
-        cost = "unknown" if s["cost_usd"] is None else f"${s['cost_usd']:.6f}"
-        meta.update(f"{s['model']}{sim} · {s['effective_tier']} · {s['use_case']} · "
-                    f"{s['tokens_in']}→{s['tokens_out']} tok · {cost} · {s['latency_ms']:.0f} ms · "
-                    f"{s['status']}\nwhy: {result.decision.why()}"
-                    + (f"\nerror: {s['error_kind']}: {s['error']}" if s["status"] != "ok" else ""))
-        chat.scroll_end(animate=False)
+        from modeltui.config import save
+
+        self.tier = self.cfg.default_tier = tier
+        self.chat.query_one("#tierbar").tier = tier
+        save(self.cfg)  # the choice persists
+
+    def action_tournament(self) -> None:
+        from modeltui.ui.screens.tournament import TournamentScreen
+
+        prompt = self.chat.query_one("#prompt").text.strip() if self.screen is self.chat else ""
+        self.push_screen(TournamentScreen(prompt))
+
+    def action_rankings(self) -> None:
+        from modeltui.ui.screens.rankings import RankingsScreen
+
+        if self.engine is not None:
+            self.push_screen(RankingsScreen())
+
+    def action_history(self) -> None:
+        from modeltui.ui.screens.history import HistoryScreen
+
+        if self.engine is not None:
+            self.push_screen(HistoryScreen())
+
+    def action_export(self) -> None:
+        from modeltui.ui.screens.export import ExportScreen
+
+        if self.engine is not None:
+            self.push_screen(ExportScreen(), lambda msg: msg and self.notify(msg, timeout=8))
+
+    async def action_breakdown(self) -> None:
+        self.chat.query_one("#meter").toggle_breakdown()
+        await self.chat.refresh_meter()
+
+    def action_new_chat(self) -> None:
+        self.chat.new_conversation()
+
+    async def action_quit(self) -> None:
+        """Cancel calls in flight and let them log themselves as cancelled before exiting."""
+        running = [w for w in self.workers if w.group in ("calls", "tournament") and not w.is_finished]
+        for w in running:
+            w.cancel()
+        if running:
+            await asyncio.wait([asyncio.ensure_future(w.wait()) for w in running], timeout=5)
+        self.exit()
+
+    def get_system_commands(self, screen):
+        yield from super().get_system_commands(screen)
+        for title, (action, help_text) in ACTIONS.items():
+            yield SystemCommand(title, help_text, lambda a=action: self.run_action(a))
+
+    def _save_theme(self, theme) -> None:
+        from modeltui.config import save
+
+        if self.cfg.theme != theme.name:
+            self.cfg.theme = theme.name
+            save(self.cfg)
 
     async def on_unmount(self) -> None:
         if self.engine is not None:

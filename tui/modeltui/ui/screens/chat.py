@@ -1,0 +1,155 @@
+"""The chat: prompts routed by tier, answers streamed with their cost and reasons, the meter."""
+
+from __future__ import annotations
+
+import asyncio
+
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static, TextArea
+
+from modeltui.ui.widgets.answer import Answer
+from modeltui.ui.widgets.meter import CostMeter, money
+from modeltui.ui.widgets.tierbar import TierBar
+
+
+def meta_line(s: dict) -> str:
+    sim = " (simulated)" if s["simulated"] else ""
+    est = "~" if s["tokens_estimated"] else ""
+    return (f"{s['model']}{sim} · {s['effective_tier']} · {s['use_case']} · {s['tokens_in']}→{s['tokens_out']}{est} tok · "
+            f"{money(s['cost_usd']) if s['cost_usd'] is not None else 'cost unknown'} · {s['latency_ms']:.0f} ms")
+
+
+class ChatScreen(Screen):
+    def compose(self) -> ComposeResult:
+        app = self.app
+        yield Header()
+        yield Static(id="banner", markup=False)
+        yield TierBar(app.tier, app.tier_keys(), id="tierbar")
+        with Horizontal(id="main"):
+            yield VerticalScroll(id="chat")
+            yield CostMeter(id="meter")
+        yield Static(id="status", markup=False)
+        yield TextArea(id="prompt", soft_wrap=True, show_line_numbers=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.history: list[dict] = []  # the conversation sent as context with each prompt
+        self.query_one("#banner").display = False
+        self.query_one("#prompt", TextArea).focus()
+        self.set_interval(0.5, self.refresh_meter)
+        self.set_status("starting: loading models in the background…")
+        self.app.open_engine()
+
+    def set_status(self, text: str) -> None:
+        self.query_one("#status", Static).update(text)
+
+    def show_banner(self, text: str) -> None:
+        banner = self.query_one("#banner", Static)
+        banner.update(text)
+        banner.display = True
+
+    async def refresh_meter(self) -> None:
+        engine = self.app.engine
+        if engine is None:
+            return
+        meter = self.query_one(CostMeter)
+        by_model = await engine.ledger.by_model() if self.query_one("#meter-models").display else None
+        meter.update_figures(await engine.ledger.figures(), by_model)
+
+    def send(self) -> None:
+        area = self.query_one("#prompt", TextArea)
+        prompt = area.text.strip()
+        if prompt:
+            area.clear()
+            self.ask(prompt)
+
+    def new_conversation(self) -> None:
+        self.history.clear()
+        self.query_one("#chat").remove_children()
+        self.set_status("new conversation")
+
+    @work(group="calls")
+    async def ask(self, prompt: str, *, model: str | None = None, escalate_from: int | None = None,
+                  history: list[dict] | None = None) -> None:
+        app = self.app
+        chat = self.query_one("#chat", VerticalScroll)
+        answer = Answer(prompt)
+        await chat.mount(answer)
+        chat.scroll_end(animate=False)
+        if not app.ready.is_set():
+            answer.set_meta("waiting: models are still loading…")
+            await app.ready.wait()
+        engine = app.engine
+        tier = app.tier
+        answer.set_meta(f"routing ({tier})…")
+        meter = self.query_one(CostMeter)
+        context = list(self.history if history is None else history)
+        live: dict = {"tokens": 0, "model": None}
+
+        def on_text(chunk: str) -> None:
+            answer.write(chunk)
+            live["tokens"] += max(1, len(chunk) // 4)
+            if live["model"] is not None:
+                meter.set_live(live["model"].cost(0, live["tokens"]), live["model"].id)
+            chat.scroll_end(animate=False)
+
+        def on_reserve(amount: float) -> None:
+            self.call_later(self.refresh_meter)
+
+        try:
+            decision = await engine.route_for(prompt, tier, model=model) if escalate_from is None else None
+            if decision is not None:
+                live["model"] = engine.catalog[decision.model]
+                answer.set_meta(f"{decision.model} · streaming…")
+            kw = dict(on_text=on_text, on_reserve=on_reserve, on_event=lambda s: self.set_status(s))
+            if escalate_from is not None:
+                result = await engine.escalate(escalate_from, **kw)
+            else:
+                result = await engine.ask(prompt, tier=tier, model=model, history=context, **kw)
+        except asyncio.CancelledError:
+            answer.set_error("cancelled")
+            raise
+        except Exception as exc:  # noqa: BLE001 - an error takes the answer's place; the app stays up
+            from modeltui.redact import redact
+
+            answer.set_error(f"error: {redact(exc)}")
+            await answer.finish()
+            answer.enable_actions(None)
+            return
+        finally:
+            meter.set_live(None)
+        await answer.finish()
+        s = result.summary()
+        if s["status"] == "ok":
+            answer.set_meta(meta_line(s))
+            self.history += [{"role": "user", "content": prompt}, {"role": "assistant", "content": s["text"]}]
+        else:
+            answer.set_error(meta_line(s) + f"\nerror: {s['error_kind']}: {s['error']}")
+        from modeltui.commands import explain_text
+
+        answer.set_decision(result.decision.why(), explain_text(s["reasons"]))
+        answer.enable_actions(result.call_id)
+        await self.refresh_meter()
+        chat.scroll_end(animate=False)
+
+    async def on_answer_action(self, event: Answer.Action) -> None:
+        a, engine = event.answer, self.app.engine
+        if event.action == "copy":
+            self.app.copy_to_clipboard(a.text)
+            self.notify("answer copied")
+        elif event.action in ("up", "down") and a.call_id:
+            await engine.feedback(a.call_id, event.action == "up")
+            self.notify(f"thumbs {event.action} recorded")
+        elif event.action == "escalate" and a.call_id:
+            self.ask(a.prompt, escalate_from=a.call_id)
+        elif event.action == "retry":
+            from modeltui.ui.screens.pick_model import PickModel
+
+            def chosen(model: str | None) -> None:
+                if model:
+                    self.ask(a.prompt, model=model)
+
+            self.app.push_screen(PickModel(sorted(m.id for m in engine.catalog.available())), chosen)

@@ -1,0 +1,61 @@
+"""Export from the app: this session or a date range, JSONL / CSV / Markdown, with or without texts."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSet
+
+from modeltui import paths
+
+
+class ExportScreen(ModalScreen[str | None]):
+    BINDINGS = [("escape", "dismiss(None)", "Cancel")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label("Export calls")
+            with RadioSet(id="scope"):
+                yield RadioButton("this session", value=True, id="session")
+                yield RadioButton("date range", id="range")
+            with Horizontal():
+                yield Input(placeholder="since (2026-11-01)", id="since")
+                yield Input(placeholder="until (exclusive)", id="until")
+            with RadioSet(id="format"):
+                yield RadioButton("JSONL", value=True, id="jsonl")
+                yield RadioButton("CSV", id="csv")
+                yield RadioButton("Markdown", id="md")
+            yield Checkbox("include prompts and answers", value=True, id="texts")
+            yield Button("Export", variant="primary", id="go")
+
+    async def on_button_pressed(self, event: Button.Pressed) -> None:
+        from modeltui.store import export
+
+        engine = self.app.engine
+        fmt = self.query_one("#format", RadioSet).pressed_button.id
+        session = engine.session if self.query_one("#scope", RadioSet).pressed_button.id == "session" else None
+        since = until = None
+        if session is None:
+            try:
+                since = self._when("#since")
+                until = self._when("#until")
+            except ValueError as exc:
+                self.notify(str(exc), severity="error")
+                return
+        rows = await engine.store.select_calls(session=session, since=since, until=until)
+        out = paths.exports_dir() / f"modeltui-{time.strftime('%Y%m%d-%H%M%S')}.{fmt}"
+        export.write(rows, fmt, out, self.query_one("#texts", Checkbox).value)
+        self.dismiss(f"exported {len(rows)} calls to {out}")
+
+    def _when(self, sel: str) -> float | None:
+        text = self.query_one(sel, Input).value.strip()
+        if not text:
+            return None
+        try:
+            return datetime.fromisoformat(text).timestamp()
+        except ValueError:
+            raise ValueError(f"'{text}' is not an ISO date (e.g. 2026-11-01)") from None

@@ -1,0 +1,31 @@
+"""Ask for a model id (retry an answer with a named model)."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.suggester import SuggestFromList
+from textual.widgets import Input, Label
+
+
+class PickModel(ModalScreen[str | None]):
+    BINDINGS = [("escape", "dismiss(None)", "Cancel")]
+
+    def __init__(self, models: list[str]):
+        super().__init__()
+        self.models = models
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label("Retry with which model? (tab completes)")
+            yield Input(placeholder=self.models[0] if self.models else "model id",
+                        suggester=SuggestFromList(self.models, case_sensitive=False))
+            yield Label("available: " + ", ".join(self.models[:8]), classes="hint", markup=False)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        value = event.value.strip()
+        if value not in self.models:
+            self.notify(f"'{value}' is not an available model", severity="error")
+            return
+        self.dismiss(value)

@@ -1,0 +1,93 @@
+"""Tournament: one prompt, three columns streaming side by side, the verdict, vote keys."""
+
+from __future__ import annotations
+
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Markdown, Static
+
+from modeltui.ui.widgets.meter import money
+
+VOTE_KEYS = {"a": "A", "b": "B", "c": "C", "t": "tie", "x": "all_bad"}
+
+
+class TournamentScreen(Screen):
+    BINDINGS = [("escape", "app.pop_screen", "Back"), ("a", "vote('a')", "A wins"), ("b", "vote('b')", "B wins"),
+                ("c", "vote('c')", "C wins"), ("t", "vote('t')", "Tie"), ("x", "vote('x')", "All bad")]
+
+    def __init__(self, prompt: str = ""):
+        super().__init__()
+        self.initial = prompt
+        self.tournament_id: str | None = None
+        self.voted = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Input(value=self.initial, placeholder="prompt for three models (enter runs the tournament)", id="tprompt")
+        with Horizontal(id="columns"):
+            for slot in "ABC":
+                with Vertical(classes="column", id=f"col-{slot}"):
+                    yield Static(f"{slot}", classes="colhead", markup=False)
+                    with VerticalScroll():
+                        yield Markdown("", classes="colbody")
+        yield Static("", id="verdict", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.value.strip():
+            self.set_focus(None)  # vote keys go to the screen, not the input
+            self.run_tournament(event.value.strip())
+
+    @work(exclusive=True, group="tournament")
+    async def run_tournament(self, prompt: str) -> None:
+        from modeltui import tournament
+
+        app = self.app
+        verdict = self.query_one("#verdict", Static)
+        if not app.ready.is_set():
+            verdict.update("waiting: models are still loading…")
+            await app.ready.wait()
+        self.voted, self.tournament_id = False, None
+        heads = list(self.query(".colhead").results(Static))
+        bodies = list(self.query(".colbody").results(Markdown))
+        streams = []
+        for head, body in zip(heads, bodies):
+            await body.update("")
+            head.update("…")
+            streams.append(Markdown.get_stream(body))
+        verdict.update("asking three models…")
+        try:
+            result = await tournament.run(app.engine, prompt, on_text=lambda i, s: self.call_next(streams[i].write, s))
+        except Exception as exc:  # noqa: BLE001 - shown in place; the app stays up
+            from modeltui.redact import redact
+
+            verdict.update(f"error: {redact(exc)}")
+            return
+        finally:
+            for s in streams:
+                await s.stop()
+        s = result.summary()
+        for head, body, e in zip(heads, bodies, s["entrants"]):
+            sim = " (simulated)" if e.get("simulated") else ""
+            extra = f" · {money(e['cost_usd'])} · {e['latency_ms']:.0f} ms" if "cost_usd" in e else ""
+            head.update(f"{e['slot']} · {e['model']}{sim} · {e['status']}{extra}")
+            if e["status"] != "ok":
+                body.update(f"**error**: {e.get('error_kind') or ''} {e.get('error') or ''}".strip())
+        a = s["agreement"]
+        self.tournament_id = result.id
+        verdict.update(f"verdict: {a['overall'].upper()} — {a['reason']}\nvote: a / b / c wins, t tie, x all bad")
+
+    async def action_vote(self, key: str) -> None:
+        from modeltui import tournament
+
+        if self.tournament_id is None or self.voted:
+            self.notify("no finished tournament to vote on" if not self.voted else "already voted")
+            return
+        await tournament.vote(self.app.engine, self.tournament_id, VOTE_KEYS[key])
+        self.voted = True
+        self.notify(f"vote recorded: {VOTE_KEYS[key]}")

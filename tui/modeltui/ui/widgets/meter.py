@@ -1,0 +1,64 @@
+"""Live cost and budget meter: this answer while it streams, session, today, month against the
+cap as a bar that changes colour near and at the cap, money reserved by calls in flight, and a
+per-model breakdown on demand."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import ProgressBar, Static
+
+NEAR = 0.8
+
+
+def money(x: float | None) -> str:
+    return "—" if x is None else f"${x:.4f}" if x < 10 else f"${x:,.2f}"
+
+
+class CostMeter(Vertical):
+    def compose(self) -> ComposeResult:
+        yield Static(id="meter-live", markup=False)
+        yield Static(id="meter-spend", markup=False)
+        yield ProgressBar(total=1.0, show_eta=False, show_percentage=True, id="meter-bar")
+        yield Static(id="meter-cap", markup=False)
+        yield Static(id="meter-models", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#meter-models").display = False
+        self.set_live(None)
+
+    def set_live(self, cost: float | None, model: str | None = None) -> None:
+        text = "this answer: —" if cost is None else f"this answer: {money(cost)}" + (f" ({model})" if model else "")
+        self.query_one("#meter-live", Static).update(text)
+
+    def update_figures(self, fig: dict, by_model: list[dict] | None = None) -> None:
+        self.query_one("#meter-spend", Static).update(
+            f"session {money(fig['session_usd'])}\ntoday   {money(fig['today_usd'])}\n"
+            f"month   {money(fig['month_usd'])}\nreserved {money(fig['reserved_usd'])}")
+        cap = fig.get("monthly_cap_usd")
+        bar = self.query_one("#meter-bar", ProgressBar)
+        line = self.query_one("#meter-cap", Static)
+        self.remove_class("near", "over")
+        if cap:
+            used = fig["month_usd"] + fig["reserved_usd"]
+            ratio = used / cap
+            bar.update(total=cap, progress=min(used, cap))
+            bar.display = True
+            if ratio >= 1:
+                self.add_class("over")
+            elif ratio >= NEAR:
+                self.add_class("near")
+            line.update(f"cap {money(cap)} · left {money(fig['left_usd'])}")
+        else:
+            bar.display = False
+            line.update("no monthly cap set")
+        if by_model is not None:
+            t = Text("by model this month\n", style="bold")
+            for r in by_model[:8]:
+                t.append(f"{r['model'][:22]:<22} {money(r['cost_usd'])}\n")
+            self.query_one("#meter-models", Static).update(t)
+
+    def toggle_breakdown(self) -> None:
+        w = self.query_one("#meter-models")
+        w.display = not w.display
