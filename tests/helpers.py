@@ -21,7 +21,7 @@ def server_config(server_url: str, tmp: Path, extra_models: dict | None = None, 
         "builtin_models": False,
         "storage": {"path": str(tmp / "data" / "log.sqlite3")},
         "providers": {"openai": {"api_base": server_url + "/v1"}},
-        "gateway": {"connect_timeout_s": 1.5, "stall_timeout_s": 1.5, "total_timeout_s": 5.0, "max_tokens": 200,
+        "gateway": {"connect_timeout_s": 3.0, "stall_timeout_s": 3.0, "total_timeout_s": 8.0, "max_tokens": 200,
                     "max_retry_after_s": 2.0},
         "models": models,
     }

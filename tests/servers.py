@@ -36,6 +36,13 @@ class _Server(ThreadingHTTPServer):
         self.lock = threading.Lock()
         self.thread = threading.Thread(target=self.serve_forever, daemon=True)
 
+    def handle_error(self, request, client_address):
+        """A client that hangs up (cancel, timeout) is expected here; anything else is not."""
+        import sys
+
+        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            super().handle_error(request, client_address)
+
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server_address[1]}"
@@ -103,6 +110,8 @@ class _OpenAIHandler(BaseHTTPRequestHandler):
             return self._json(400, {"error": {"message": "This model's maximum context length is 100 tokens. However, "
                                               "your messages resulted in 5000 tokens.", "type": "invalid_request_error",
                                               "code": "context_length_exceeded"}})
+        if behaviour == "markuperr":
+            return self._json(500, {"error": {"message": 'boom [/red] [0] {"a":[true]} [bold]x', "type": "server_error"}})
         if behaviour == "hang":
             time.sleep(30)
             return
@@ -113,7 +122,10 @@ class _OpenAIHandler(BaseHTTPRequestHandler):
             self.wfile.write(b"data: {this is not json]\n\n")
             self.wfile.flush()
             return
-        words = [w + " " for w in ANSWER.split()]
+        text = ANSWER
+        if behaviour == "echo":  # answers with the user's last message, verbatim
+            text = str(req["messages"][-1]["content"])
+        words = [w + " " for w in text.split(" ")] if behaviour == "echo" else [w + " " for w in ANSWER.split()]
         for i, w in enumerate(words):
             self.wfile.write(_chunk(model, w))
             self.wfile.flush()

@@ -6,17 +6,17 @@ Every model forbids unknown keys so that a typo is reported instead of silently 
 from __future__ import annotations
 
 import os
-import tomllib
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from modeltui import paths
+from modeltui import paths, raw
 from modeltui.errors import ConfigError
 
+from modeltui.tiers import TIERS  # noqa: E402,F401  (re-exported)
+
 Tier = Literal["budget", "balanced", "premium", "auto"]
-TIERS: tuple[str, ...] = ("budget", "balanced", "premium", "auto")
 
 
 class _Strict(BaseModel):
@@ -154,19 +154,11 @@ def _describe(err: dict) -> str:
 
 def load(path: str | os.PathLike | None = None) -> Config:
     """Read the config file (missing file = defaults). Raise ConfigError with one clear line."""
-    file = paths.config_file(path)
-    if not file.exists():
-        if path is not None:
-            raise ConfigError(f"{file}: config file not found")
+    file, data = raw.read(path)
+    if data is None:
         cfg = Config()
         cfg._path = file
         return cfg
-    try:
-        data = tomllib.loads(file.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{file}: invalid TOML: {exc}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{file}: cannot read: {exc}") from None
     try:
         cfg = Config.model_validate(data)
     except ValidationError as exc:

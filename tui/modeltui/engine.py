@@ -101,10 +101,13 @@ class Engine:
     async def close(self) -> None:
         await self.store.close()
 
-    async def preload(self) -> None:
-        """Import litellm off the event loop (seconds) so the first call does not wait for it."""
+    async def preload(self, warm: bool = False) -> None:
+        """Import litellm off the event loop (seconds) so the first call does not wait for it;
+        with `warm`, also run its request path once (the app does, while the user types)."""
         await asyncio.to_thread(gateway.load)
         gateway.set_demo_speed(self.cfg.demo.speed)
+        if warm and any(not m.simulated for m in self.catalog.available()):
+            await gateway.warm_up()
 
     # -- routing -----------------------------------------------------------------------------
     def cooling(self) -> dict[str, str]:

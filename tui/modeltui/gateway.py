@@ -54,6 +54,21 @@ def load():
         return litellm
 
 
+async def warm_up() -> None:
+    """Run litellm's request path once without network (a mock answer, then a refused loopback
+    connection) so that the user's first real call does not pay ~0.8 s of lazy loading."""
+    litellm = load()
+    messages = [{"role": "user", "content": "warm-up"}]
+    for extra in ({"mock_response": "ok"}, {"api_base": "http://127.0.0.1:9/v1", "max_retries": 0, "num_retries": 0}):
+        try:
+            resp = await asyncio.wait_for(litellm.acompletion(model="openai/warm-up", messages=messages, stream=True,
+                                                              api_key="warm-up", timeout=2, **extra), 3)
+            async for _ in resp:
+                pass
+        except Exception:  # noqa: BLE001,S110 - a refused connection is the point of the second run
+            pass
+
+
 def is_loaded() -> bool:
     return _litellm is not None
 
@@ -102,6 +117,8 @@ class Attempt:
             self.tokens_out = estimate_tokens(self.text) if self.text else 0
             self.estimated = True
         self.cost = self.model.cost(self.tokens_in, self.tokens_out)
+        if status == "error" and not self.text and self.estimated and self.cost:
+            self.cost = 0.0  # refused before any output (4xx, 429, no connection): nothing was billed
 
 
 def _call_args(model: ModelInfo, messages: list[dict], max_tokens: int, timeouts: Timeouts) -> dict:

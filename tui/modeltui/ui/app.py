@@ -11,7 +11,7 @@ from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 
-from modeltui.config import TIERS, Config
+from modeltui.tiers import TIERS
 
 BINDINGS = [
     Binding("ctrl+s", "send", "Send", id="send", priority=True),
@@ -44,22 +44,31 @@ class ModeltuiApp(App):
     CSS_PATH = "app.tcss"
     BINDINGS = BINDINGS
 
-    def __init__(self, cfg: Config, extra_theme_dirs: list[Path] | None = None):
+    def __init__(self, cfg=None, *, config_path: str | None = None, raw: dict | None = None,
+                 extra_theme_dirs: list[Path] | None = None):
+        """`cfg` is a validated Config; or pass the raw TOML (`raw`, `config_path`) and the app
+        validates it with pydantic right after the first paint (pydantic costs ~0.15 s to load)."""
         super().__init__()
         self.cfg = cfg
-        self.tier = cfg.default_tier
+        self.config_path = config_path
+        raw = raw or {}
+        ui = {"default_tier": cfg.default_tier, "theme": cfg.theme, "keymap": cfg.keymap} if cfg else raw
+        tier, theme, keymap = ui.get("default_tier"), ui.get("theme"), ui.get("keymap")
+        self.tier = tier if tier in TIERS else "balanced"
+        self.keymap = keymap if isinstance(keymap, dict) and all(isinstance(v, str) for v in keymap.values()) else {}
         self.engine = None
         self.ready = asyncio.Event()
         self.startup_error: str | None = None
         from modeltui.ui.themes import load_themes
 
         themes, self.theme_problems = load_themes(extra_theme_dirs)
-        for theme in themes:
-            self.register_theme(theme)
-        self.theme = cfg.theme if cfg.theme in self.available_themes else "textual-dark"
+        for t in themes:
+            self.register_theme(t)
+        self.theme = theme if theme in self.available_themes else (
+            "modeltui-dark" if "modeltui-dark" in self.available_themes else "textual-dark")
         known = {b.id for b in BINDINGS}
-        self.keymap_problems = [f"keymap: unknown binding id '{k}'" for k in cfg.keymap if k not in known]
-        self.set_keymap({k: v for k, v in cfg.keymap.items() if k in known})
+        self.keymap_problems = [f"keymap: unknown binding id '{k}'" for k in self.keymap if k not in known]
+        self.set_keymap({k: v for k, v in self.keymap.items() if k in known})
 
     def get_default_screen(self):
         from modeltui.ui.screens.chat import ChatScreen
@@ -67,7 +76,7 @@ class ModeltuiApp(App):
         return ChatScreen()
 
     def tier_keys(self) -> dict[str, str]:
-        return {t: self.cfg.keymap.get(f"tier.{t}", b.key) for t in TIERS for b in BINDINGS if b.id == f"tier.{t}"}
+        return {t: self.keymap.get(f"tier.{t}", b.key) for t in TIERS for b in BINDINGS if b.id == f"tier.{t}"}
 
     def on_mount(self) -> None:
         self.theme_changed_signal.subscribe(self, self._save_theme)
@@ -82,10 +91,18 @@ class ModeltuiApp(App):
 
     @work(exclusive=True, group="engine")
     async def open_engine(self) -> None:
-        from modeltui.engine import Engine
         from modeltui.errors import ModeltuiError
 
         try:
+            if self.cfg is None:
+                from modeltui import config
+
+                self.cfg = config.load(self.config_path)
+                if self.cfg.default_tier != self.tier or self.cfg.theme != self.theme:
+                    self.cfg.default_tier, self.cfg.theme = self.tier, self.theme  # chosen before it loaded
+                    config.save(self.cfg)
+            from modeltui.engine import Engine
+
             self.engine = await Engine.open(cfg=self.cfg)
             self.sub_title = f"session {self.engine.session}"
             if all(m.simulated for m in self.engine.catalog.available()):
@@ -93,10 +110,10 @@ class ModeltuiApp(App):
                                       "key such as OPENAI_API_KEY or ANTHROPIC_API_KEY, or start Ollama, then restart.")
             await self.chat.refresh_meter()
             self.chat.set_status("loading litellm…")
-            await self.engine.preload()
+            await self.engine.preload(warm=True)
         except ModeltuiError as exc:
             self.startup_error = str(exc)
-            self.exit()
+            self.exit(return_code=exc.exit_code)
             return
         self.ready.set()
         self.chat.set_status("ready")
@@ -109,11 +126,13 @@ class ModeltuiApp(App):
     def action_tier(self, tier: str) -> None:
         if tier not in TIERS or tier == self.tier:
             return
-        from modeltui.config import save
-
-        self.tier = self.cfg.default_tier = tier
+        self.tier = tier
         self.chat.query_one("#tierbar").tier = tier
-        save(self.cfg)  # the choice persists
+        if self.cfg is not None:
+            from modeltui.config import save
+
+            self.cfg.default_tier = tier
+            save(self.cfg)  # the choice persists (or is saved once the config has loaded)
 
     def action_tournament(self) -> None:
         from modeltui.ui.screens.tournament import TournamentScreen
@@ -163,7 +182,7 @@ class ModeltuiApp(App):
     def _save_theme(self, theme) -> None:
         from modeltui.config import save
 
-        if self.cfg.theme != theme.name:
+        if self.cfg is not None and self.cfg.theme != theme.name:
             self.cfg.theme = theme.name
             save(self.cfg)
 

@@ -6,19 +6,21 @@ import sys
 
 
 def run_app(config_path: str | None) -> int:
-    from modeltui import config
+    """TOML syntax errors stop us here; schema errors are found right after the first paint
+    (pydantic loads then) and end the app with the same one-line message and exit code 2."""
+    from modeltui import raw
     from modeltui.errors import ModeltuiError
 
     try:
-        cfg = config.load(config_path)
+        _, data = raw.read(config_path)
     except ModeltuiError as exc:
         print(f"modeltui: {exc}", file=sys.stderr)
         return exc.exit_code
     from modeltui.ui.app import ModeltuiApp
 
-    app = ModeltuiApp(cfg)
-    app.run()
+    app = ModeltuiApp(config_path=config_path, raw=data or {})
+    code = app.run()
     if app.startup_error:
         print(f"modeltui: {app.startup_error}", file=sys.stderr)
-        return 1
-    return 0
+        return code or 1
+    return code or 0

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import time
 
 from textual import work
 from textual.app import ComposeResult
@@ -10,7 +12,6 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, TextArea
 
-from modeltui.ui.widgets.answer import Answer
 from modeltui.ui.widgets.meter import CostMeter, money
 from modeltui.ui.widgets.tierbar import TierBar
 
@@ -32,7 +33,8 @@ class ChatScreen(Screen):
             yield VerticalScroll(id="chat")
             yield CostMeter(id="meter")
         yield Static(id="status", markup=False)
-        yield TextArea(id="prompt", soft_wrap=True, show_line_numbers=False)
+        yield TextArea(id="prompt", soft_wrap=True, show_line_numbers=False,
+                       placeholder="Ask anything. ctrl+s sends; f2-f5 pick the tier; ctrl+p lists every action.")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -41,7 +43,13 @@ class ChatScreen(Screen):
         self.query_one("#prompt", TextArea).focus()
         self.set_interval(0.5, self.refresh_meter)
         self.set_status("starting: loading models in the background…")
-        self.app.open_engine()
+        if mark := os.environ.get("MODELTUI_PAINT_MARK"):  # benchmarks/first_paint.py
+            self.call_after_refresh(self._mark_paint, mark)
+        self.call_after_refresh(self.app.open_engine)  # paint first, then the imports and I/O
+
+    def _mark_paint(self, path: str) -> None:
+        with open(path, "w") as fh:
+            fh.write(f"{time.time()} {self.app.focused.id if self.app.focused else ''}")
 
     def set_status(self, text: str) -> None:
         self.query_one("#status", Static).update(text)
@@ -74,6 +82,8 @@ class ChatScreen(Screen):
     @work(group="calls")
     async def ask(self, prompt: str, *, model: str | None = None, escalate_from: int | None = None,
                   history: list[dict] | None = None) -> None:
+        from modeltui.ui.widgets.answer import Answer  # Markdown is not needed for the first paint
+
         app = self.app
         chat = self.query_one("#chat", VerticalScroll)
         answer = Answer(prompt)
@@ -135,7 +145,7 @@ class ChatScreen(Screen):
         await self.refresh_meter()
         chat.scroll_end(animate=False)
 
-    async def on_answer_action(self, event: Answer.Action) -> None:
+    async def on_answer_action(self, event) -> None:
         a, engine = event.answer, self.app.engine
         if event.action == "copy":
             self.app.copy_to_clipboard(a.text)

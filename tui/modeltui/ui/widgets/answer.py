@@ -8,7 +8,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Collapsible, Markdown, Static
 
-ACTIONS = (("up", "👍"), ("down", "👎"), ("escalate", "escalate"), ("copy", "copy"), ("retry", "retry with…"))
+ACTIONS = (("up", "▲ good"), ("down", "▼ bad"), ("escalate", "escalate"), ("copy", "copy"), ("retry", "retry with…"))
 
 
 class Answer(Vertical):

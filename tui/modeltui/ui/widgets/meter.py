@@ -13,7 +13,9 @@ NEAR = 0.8
 
 
 def money(x: float | None) -> str:
-    return "—" if x is None else f"${x:.4f}" if x < 10 else f"${x:,.2f}"
+    if x is None:
+        return "—"
+    return f"${x:.6f}" if x < 0.01 else f"${x:.4f}" if x < 10 else f"${x:,.2f}"
 
 
 class CostMeter(Vertical):

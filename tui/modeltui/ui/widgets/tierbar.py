@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from modeltui.config import TIERS
+from modeltui.tiers import TIERS
 
 
 class TierBar(Static):

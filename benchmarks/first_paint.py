@@ -1,0 +1,85 @@
+"""Launch to first screen: `modeltui` started in a real terminal (tmux), timed until the chat
+screen has painted with the prompt input focused (the app writes a mark after that refresh when
+MODELTUI_PAINT_MARK is set). Also times until tmux shows the screen's text. Median of runs.
+Target: <= 0.45 s. With --compare CMD, times another TUI the same way (until its screen shows
+any text), e.g. elia installed in a scratch venv.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _common import median, report  # noqa: E402
+
+
+def tmux(*args: str) -> str:
+    return subprocess.run(["tmux", *args], capture_output=True, text=True).stdout
+
+
+def one_run(cmd: str, env: dict, mark: Path | None, expect: str, timeout: float = 20.0) -> tuple[float, float | None]:
+    session = f"fp{os.getpid()}"
+    tmux("kill-session", "-t", session)
+    if mark and mark.exists():
+        mark.unlink()
+    env_prefix = " ".join(f"{k}={v}" for k, v in env.items())
+    t0 = time.time()
+    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "100", "-y", "30", f"{env_prefix} {cmd}"], check=True)
+    seen = None
+    marked = None
+    try:
+        while time.time() - t0 < timeout:
+            if seen is None and expect in tmux("capture-pane", "-t", session, "-p"):
+                seen = time.time() - t0
+            if mark and marked is None and mark.exists() and mark.read_text().strip():
+                ts, focused = mark.read_text().split(" ", 1)
+                marked = float(ts) - t0
+                if focused.strip() != "prompt":
+                    raise SystemExit(f"first screen painted with '{focused}' focused, not the prompt")
+            if seen is not None and (mark is None or marked is not None):
+                break
+            time.sleep(0.005)
+    finally:
+        tmux("kill-session", "-t", session)
+    if seen is None:
+        raise SystemExit(f"no screen within {timeout}s for: {cmd}")
+    return seen, marked
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--runs", type=int, default=9)
+    ap.add_argument("--compare", help="another TUI command to time the same way")
+    ap.add_argument("--compare-text", default="", help="text that shows its first screen has painted")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    if not shutil.which("tmux"):
+        sys.exit("first_paint.py needs tmux")
+    exe = shutil.which("modeltui") or str(Path(sys.executable).with_name("modeltui"))
+    tmp = Path(tempfile.mkdtemp())
+    mark = tmp / "paint.mark"
+    env = {"MODELTUI_DATA_DIR": tmp / "data", "MODELTUI_CONFIG": tmp / "config.toml", "MODELTUI_PAINT_MARK": mark}
+    one_run(exe, env, mark, "palette")  # warm the file cache
+    runs = [one_run(exe, env, mark, "palette") for _ in range(args.runs)]
+    figures = {"first_paint_s": round(median([m for _, m in runs]), 3),
+               "first_screen_text_s": round(median([s for s, _ in runs]), 3), "runs": args.runs}
+    lines = [f"modeltui: painted with the input focused  {figures['first_paint_s']:.3f} s   (target <= 0.45 s)",
+             f"modeltui: screen text visible in tmux     {figures['first_screen_text_s']:.3f} s"]
+    if args.compare:
+        one_run(args.compare, {}, None, args.compare_text)
+        other = [one_run(args.compare, {}, None, args.compare_text)[0] for _ in range(args.runs)]
+        figures["compare_s"] = round(median(other), 3)
+        figures["compare_cmd"] = args.compare
+        lines.append(f"{args.compare}: screen text visible in tmux  {figures['compare_s']:.3f} s")
+    report(f"first paint (median of {args.runs} launches in tmux)", lines, figures, args.json)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,191 @@
+"""The app driven with Pilot: streaming and logging, tier keys, tournament votes moving the
+rankings, export, the meter during and after a call, literal rendering, errors, quitting mid-stream."""
+
+import asyncio
+
+from conftest import CANARY
+from helpers import make_config, server_config
+from modeltui import config
+from modeltui.store import Store
+from modeltui.ui.app import ModeltuiApp
+from modeltui.ui.widgets.answer import Answer
+
+
+def demo_app(speed=20.0, **changes) -> ModeltuiApp:
+    cfg = config.load()
+    cfg.demo.speed = speed
+    cfg.ollama_url = "http://127.0.0.1:9"
+    for k, v in changes.items():
+        setattr(cfg, k, v)
+    return ModeltuiApp(cfg)
+
+
+def server_app(server, tmp, monkeypatch, models: dict) -> ModeltuiApp:
+    monkeypatch.setenv("OPENAI_API_KEY", CANARY)
+    data = server_config(server.url, tmp)
+    data["gateway"]["connect_timeout_s"] = 10.0  # litellm's first call in a process loads its provider code
+    data["models"] = {k: {"quality": 7.0, "input_per_mtok": 1.0, "output_per_mtok": 2.0, "context_window": 16_000,
+                          "max_output": 1000, **v} for k, v in models.items()}
+    return ModeltuiApp(make_config(data))
+
+
+async def send(app, pilot, text):
+    app.chat.query_one("#prompt").insert(text)
+    await pilot.press("ctrl+s")
+
+
+async def rows(app):
+    store = await Store.open(app.cfg.db_path())
+    try:
+        return await store.recent(50)
+    finally:
+        await store.close()
+
+
+async def test_prompt_is_streamed_rendered_and_logged(isolated_env):
+    app = demo_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.ready.wait()
+        await send(app, pilot, "What is 6*7?")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        answer = app.chat.query_one(Answer)
+        body = answer.query_one(".body").source
+        meta = str(answer.query_one(".meta").render())
+    logged = await rows(app)
+    assert len(logged) == 1 and logged[0]["response"] == body == answer.text
+    assert "42" in body and "(simulated)" in meta and logged[0]["model"] in meta
+
+
+async def test_tier_keys_route_the_next_call_and_persist(isolated_env):
+    app = demo_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.ready.wait()
+        await pilot.press("f4")  # premium, pressed while the input has focus
+        assert app.focused is app.chat.query_one("#prompt")
+        await send(app, pilot, "hello there")
+        await app.workers.wait_for_complete()
+        await pilot.press("f2")
+        await send(app, pilot, "hello again")
+        await app.workers.wait_for_complete()
+        assert "reverse" in str(app.chat.query_one("#tierbar").render().spans)
+    logged = await rows(app)
+    assert [r["tier"] for r in reversed(logged)] == ["premium", "budget"]
+    assert [r["model"] for r in reversed(logged)] == ["demo/large", "demo/small"]
+    assert config.load().default_tier == "budget"
+
+
+async def test_tournament_vote_changes_the_rankings(isolated_env):
+    app = demo_app()
+    async with app.run_test(size=(110, 32)) as pilot:
+        await app.ready.wait()
+        await pilot.press("f6")
+        app.screen.query_one("Input").value = "What is 17*23?"
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        verdict = str(app.screen.query_one("#verdict").render())
+        assert "DISAGREE" in verdict and "401 vs 391" in verdict
+        heads = [str(h.render()) for h in app.screen.query(".colhead")]
+        assert all("$" in h and " ms" in h for h in heads)
+        await pilot.press("escape", "f7")
+        await pilot.pause()
+        before = {r["model"]: r["bt_rating"] for r in app.screen.data["general"]}
+        await pilot.press("escape", "f6")
+        app.screen.query_one("Input").value = "What is 17*23?"
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.press("b")
+        await pilot.pause()
+        await pilot.press("escape", "f7")
+        await pilot.pause()
+        after = {r["model"]: r["bt_rating"] for r in app.screen.data["general"]}
+    assert set(before.values()) == {None}
+    winner = max(after, key=lambda m: after[m] or 0)
+    assert after[winner] > 1000 and winner.startswith("demo/")
+
+
+async def test_export_writes_a_file(isolated_env):
+    app = demo_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.ready.wait()
+        await send(app, pilot, "What is 1+1?")
+        await app.workers.wait_for_complete()
+        await pilot.press("f9")
+        await pilot.pause()
+        app.screen.query_one("#csv").value = True
+        await pilot.click("#go")
+        await pilot.pause()
+    files = list((isolated_env / "data" / "exports").glob("*.csv"))
+    assert len(files) == 1 and "What is 1+1?" in files[0].read_text()
+
+
+async def test_meter_shows_reservation_in_flight_then_spend(server, isolated_env, monkeypatch):
+    server.delays["slowstream:m"] = 0.8
+    app = server_app(server, isolated_env, monkeypatch, {"openai/slowstream:m": {}})
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.ready.wait()
+        await send(app, pilot, "hello")
+        while server.count() == 0:
+            await asyncio.sleep(0.02)
+        await app.chat.refresh_meter()
+        during = str(app.chat.query_one("#meter-spend").render())
+        await app.workers.wait_for_complete()
+        await app.chat.refresh_meter()
+        after = str(app.chat.query_one("#meter-spend").render())
+    assert "reserved $0.000000" not in during and "month   $0.000000" in during
+    assert "reserved $0.000000" in after and "month   $0.000025" in after  # 11 in x $1/M + 7 out x $2/M
+
+
+async def test_markup_like_text_renders_literally_and_errors_stay_in_place(server, isolated_env, monkeypatch):
+    app = server_app(server, isolated_env, monkeypatch, {"openai/echo:x": {}, "openai/markuperr:y": {"quality": 3.0}})
+    tricky = 'see [/ and [0] and {"a":[true]} [bold]x'
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.ready.wait()
+        await send(app, pilot, tricky)
+        await app.workers.wait_for_complete()
+        first = app.chat.query(Answer).first()
+        assert first.text.strip() == tricky
+        assert "[/ and [0]" in first.query_one(".body").source
+        result = await app.engine.ask("fail please", model="openai/markuperr:y")
+        assert result.final.status == "error"
+        app.chat.ask("fail please", model="openai/markuperr:y")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        failed = app.chat.query(Answer).last()
+        meta = str(failed.query_one(".meta").render())
+        assert failed.has_class("failed") and '[/red] [0] {"a":[true]} [bold]x' in meta
+        assert app.is_running
+
+
+async def test_quitting_mid_stream_logs_the_call_as_cancelled(server, isolated_env, monkeypatch):
+    server.delays["slowstream:q"] = 2.0
+    app = server_app(server, isolated_env, monkeypatch, {"openai/slowstream:q": {}})
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.ready.wait()
+        await send(app, pilot, "hello")
+        while server.count() == 0:
+            await asyncio.sleep(0.02)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    logged = await rows(app)
+    assert [r["status"] for r in logged] == ["cancelled"]
+    store = await Store.open(app.cfg.db_path())
+    async with store.db.execute("SELECT COUNT(*) FROM reservations") as cur:
+        assert (await cur.fetchone())[0] == 0
+    await store.close()
+
+
+async def test_80x24_is_usable(isolated_env):
+    app = demo_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.ready.wait()
+        await send(app, pilot, "What is 2+3?")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen.region
+        for sel in ("#prompt", "#tierbar", "#meter", "#chat"):
+            r = app.chat.query_one(sel).region
+            assert r.width > 0 and r.height > 0 and screen.contains_region(r), sel
+        assert app.chat.query_one("#chat").region.width >= 40
+        assert "5" in app.chat.query_one(Answer).text
