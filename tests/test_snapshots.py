@@ -34,37 +34,11 @@ def test_chat_view(app, snap_compare):
     assert snap_compare(app, terminal_size=SIZE, run_before=settle)
 
 
-def test_tournament_view(app, snap_compare):
+@pytest.mark.parametrize("view, key", [("tournament", "f6"), ("rankings", "f7"), ("history", "f8"), ("export", "f9")])
+def test_view(app, snap_compare, view, key):
     async def before(pilot):
         await settle(pilot)
-        await pilot.press("f6")
-        await still(pilot)
-
-    assert snap_compare(app, terminal_size=SIZE, run_before=before)
-
-
-def test_rankings_view(app, snap_compare):
-    async def before(pilot):
-        await settle(pilot)
-        await pilot.press("f7")
-        await pilot.pause()
-
-    assert snap_compare(app, terminal_size=SIZE, run_before=before)
-
-
-def test_history_view(app, snap_compare):
-    async def before(pilot):
-        await settle(pilot)
-        await pilot.press("f8")
-        await pilot.pause()
-
-    assert snap_compare(app, terminal_size=SIZE, run_before=before)
-
-
-def test_export_dialog(app, snap_compare):
-    async def before(pilot):
-        await settle(pilot)
-        await pilot.press("f9")
+        await pilot.press(key)
         await still(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=before)

@@ -86,20 +86,12 @@ class Ledger:
 
     async def reserve(self, model: str, amount: float) -> Reservation | None:
         """Reserve `amount` for a call to `model`, or None if it no longer fits (another call got there first)."""
-        async with self.store._write:
-            await self.store.db.execute("BEGIN IMMEDIATE")
-            try:
-                left = self._left(await self._sums()) if self.capped else None
-                if left is not None and amount > left + 1e-12:
-                    await self.store.db.execute("ROLLBACK")
-                    return None
-                cur = await self.store.db.execute(
-                    "INSERT INTO reservations (ts, session, pid, model, amount_usd) VALUES (?,?,?,?,?)",
-                    (time.time(), self.session, os.getpid(), model, amount))
-                await self.store.db.execute("COMMIT")
-            except BaseException:
-                await self.store.db.execute("ROLLBACK")
-                raise
+        async with self.store.transaction() as db:  # the sums and the insert under one lock
+            left = self._left(await self._sums()) if self.capped else None
+            if left is not None and amount > left + 1e-12:
+                return None
+            cur = await db.execute("INSERT INTO reservations (ts, session, pid, model, amount_usd) VALUES (?,?,?,?,?)",
+                                   (time.time(), self.session, os.getpid(), model, amount))
         return Reservation(cur.lastrowid, model, amount)
 
     async def release(self, res: Reservation) -> None:

@@ -242,12 +242,12 @@ async def cmd_log(args) -> int:
 
 
 def _when(text: str | None, flag: str) -> float | None:
-    if not text:
-        return None
+    from modeltui.store.export import parse_when
+
     try:
-        return datetime.fromisoformat(text).timestamp()
-    except ValueError:
-        raise UsageError(f"{flag}: '{text}' is not an ISO date or date-time (e.g. 2026-11-01 or 2026-11-01T09:00)") from None
+        return parse_when(text) if text else None
+    except ValueError as exc:
+        raise UsageError(f"{flag}: {exc}") from None
 
 
 async def cmd_export(args) -> int:

@@ -35,13 +35,7 @@ async def rebuild(store) -> int:
     rows: dict[tuple[str, str], dict] = {}
     for _, uc, m, obs in events:
         rows[(uc, m)] = stats.apply(rows.get((uc, m)), obs, store.half_life_s)
-    async with store._write:
-        await store.db.execute("BEGIN IMMEDIATE")
-        try:
-            await store.db.execute("DELETE FROM stats")
-            await store.db.executemany(stats.UPSERT, [stats.to_db(uc, m, r) for (uc, m), r in rows.items()])
-            await store.db.execute("COMMIT")
-        except BaseException:
-            await store.db.execute("ROLLBACK")
-            raise
+    async with store.transaction() as db:
+        await db.execute("DELETE FROM stats")
+        await db.executemany(stats.UPSERT, [stats.to_db(uc, m, r) for (uc, m), r in rows.items()])
     return len(events)

@@ -31,24 +31,18 @@ async def refit(store, k: int, seed: int = 0) -> list[dict]:
     if len(prompts) < max(2, k):
         raise UsageError(f"need at least {max(2, k)} logged prompts to find {k} use cases (have {len(prompts)})")
     found = discover(prompts, k, seed)
-    async with store._write:
-        await store.db.execute("BEGIN IMMEDIATE")
-        try:
-            await store.db.execute("DELETE FROM use_case_clusters WHERE kept = 0")
-            async with store.db.execute("SELECT name FROM use_case_clusters") as cur:
-                taken = {r[0] for r in await cur.fetchall()}
-            for c in found:
-                name, i = c["name"], 2
-                while name in taken:
-                    name, i = f"{c['name']}-{i}", i + 1
-                taken.add(name)
-                await store.db.execute(
-                    "INSERT INTO use_case_clusters (name, terms, centroid, idf, size, kept, created) VALUES (?,?,?,?,?,0,?)",
-                    (name, json.dumps(c["terms"]), json.dumps(c["centroid"]), json.dumps(c["idf"]), c["size"], time.time()))
-            await store.db.execute("COMMIT")
-        except BaseException:
-            await store.db.execute("ROLLBACK")
-            raise
+    async with store.transaction() as db:
+        await db.execute("DELETE FROM use_case_clusters WHERE kept = 0")
+        async with db.execute("SELECT name FROM use_case_clusters") as cur:
+            taken = {r[0] for r in await cur.fetchall()}
+        for c in found:
+            name, i = c["name"], 2
+            while name in taken:
+                name, i = f"{c['name']}-{i}", i + 1
+            taken.add(name)
+            await db.execute(
+                "INSERT INTO use_case_clusters (name, terms, centroid, idf, size, kept, created) VALUES (?,?,?,?,?,0,?)",
+                (name, json.dumps(c["terms"]), json.dumps(c["centroid"]), json.dumps(c["idf"]), c["size"], time.time()))
     return await load(store.db)
 
 

@@ -4,6 +4,7 @@ its aggregate update, so a crash never leaves the two disagreeing."""
 from __future__ import annotations
 
 import asyncio
+from contextlib import asynccontextmanager
 import time
 from pathlib import Path
 
@@ -31,6 +32,19 @@ class Store:
         path = Path(path).expanduser()
         return cls(await connect(path), path, half_life_s)
 
+    @asynccontextmanager
+    async def transaction(self):
+        """One write transaction (BEGIN IMMEDIATE takes the lock up front, so a busy database
+        waits in busy_timeout rather than failing half-way); rolled back on any exception."""
+        async with self._write:
+            await self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+            except BaseException:
+                await self.db.execute("ROLLBACK")
+                raise
+            await self.db.execute("COMMIT")
+
     async def _observe(self, use_case: str, model: str, obs: stats.Obs) -> dict:
         """Update one stats row inside the caller's transaction; returns the new row."""
         async with self.db.execute("SELECT * FROM stats WHERE use_case = ? AND model = ?", (use_case, model)) as cur:
@@ -41,15 +55,9 @@ class Store:
 
     async def observe(self, pairs: list[tuple[str, str, stats.Obs]]) -> None:
         """Feedback (thumbs, votes) for several (use case, model) pairs in one transaction."""
-        async with self._write:
-            await self.db.execute("BEGIN IMMEDIATE")
-            try:
-                for use_case, model, obs in pairs:
-                    await self._observe(use_case, model, obs)
-                await self.db.execute("COMMIT")
-            except BaseException:
-                await self.db.execute("ROLLBACK")
-                raise
+        async with self.transaction():
+            for use_case, model, obs in pairs:
+                await self._observe(use_case, model, obs)
 
     async def close(self) -> None:
         await self.db.close()
@@ -59,20 +67,14 @@ class Store:
         reservation, all in one transaction: spend is never counted twice or lost. Returns its id."""
         if rec.error_message:
             rec.error_message = redact(rec.error_message)
-        async with self._write:
-            await self.db.execute("BEGIN IMMEDIATE")
-            try:
-                cur = await self.db.execute(_INSERT, rec.values())
-                rec.id = cur.lastrowid
-                if rec.status != "cancelled":
-                    await self._observe(rec.use_case or "general", rec.model, stats.Obs(
-                        ts=rec.ts, status=rec.status, latency_ms=rec.latency_ms, cost_usd=rec.cost_usd))
-                if reservation_id is not None:
-                    await self.db.execute("DELETE FROM reservations WHERE id = ?", (reservation_id,))
-                await self.db.execute("COMMIT")
-            except BaseException:
-                await self.db.execute("ROLLBACK")
-                raise
+        async with self.transaction():
+            cur = await self.db.execute(_INSERT, rec.values())
+            rec.id = cur.lastrowid
+            if rec.status != "cancelled":
+                await self._observe(rec.use_case or "general", rec.model, stats.Obs(
+                    ts=rec.ts, status=rec.status, latency_ms=rec.latency_ms, cost_usd=rec.cost_usd))
+            if reservation_id is not None:
+                await self.db.execute("DELETE FROM reservations WHERE id = ?", (reservation_id,))
         return rec.id
 
     async def add_vote(self, kind: str, value: str, *, call_id: int | None = None,

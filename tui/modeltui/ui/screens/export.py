@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -52,10 +51,7 @@ class ExportScreen(ModalScreen[str | None]):
         self.dismiss(f"exported {len(rows)} calls to {out}")
 
     def _when(self, sel: str) -> float | None:
+        from modeltui.store.export import parse_when
+
         text = self.query_one(sel, Input).value.strip()
-        if not text:
-            return None
-        try:
-            return datetime.fromisoformat(text).timestamp()
-        except ValueError:
-            raise ValueError(f"'{text}' is not an ISO date (e.g. 2026-11-01)") from None
+        return parse_when(text) if text else None
