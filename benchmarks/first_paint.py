@@ -63,6 +63,17 @@ def main() -> None:
     if not shutil.which("tmux"):
         sys.exit("first_paint.py needs tmux")
     exe = shutil.which("modeltui") or str(Path(sys.executable).with_name("modeltui"))
+    # keep one tmux session open so that each launch does not also start a tmux server
+    # (a user launches from a terminal that is already running)
+    keep = f"fpkeep{os.getpid()}"
+    subprocess.run(["tmux", "new-session", "-d", "-s", keep, "sleep 600"], check=True)
+    try:
+        run_all(args, exe)
+    finally:
+        tmux("kill-session", "-t", keep)
+
+
+def run_all(args, exe: str) -> None:
     tmp = Path(tempfile.mkdtemp())
     mark = tmp / "paint.mark"
     env = {"MODELTUI_DATA_DIR": tmp / "data", "MODELTUI_CONFIG": tmp / "config.toml", "MODELTUI_PAINT_MARK": mark}
