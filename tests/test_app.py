@@ -189,3 +189,19 @@ async def test_80x24_is_usable(isolated_env):
             assert r.width > 0 and r.height > 0 and screen.contains_region(r), sel
         assert app.chat.query_one("#chat").region.width >= 40
         assert "5" in app.chat.query_one(Answer).text
+
+
+async def test_keymap_rebinds_tier_keys_and_theme_choice_persists(isolated_env):
+    app = demo_app(keymap={"tier.premium": "f12"})
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.ready.wait()
+        await pilot.press("f12")
+        assert app.tier == "premium"
+        await pilot.press("f4")  # the old key no longer switches
+        assert app.tier == "premium"
+        assert "premium f12" in str(app.chat.query_one("#tierbar").render())
+        app.theme = "modeltui-light"
+        await pilot.pause()
+    saved = config.load()
+    assert saved.theme == "modeltui-light" and saved.default_tier == "premium"
+    assert "modeltui-light" in app.available_themes and "modeltui-dark" in app.available_themes

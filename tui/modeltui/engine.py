@@ -209,6 +209,7 @@ class Engine:
                   on_text: Callable[[str], None] | None = None,
                   on_event: Callable[[str], None] | None = None,
                   on_reserve: Callable[[float], None] | None = None,
+                  on_attempt: Callable[[object], None] | None = None,
                   reservation: Reservation | None = None) -> AskResult:
         """Route, reserve, stream and log one prompt, following the fallback rules. A caller
         that reserved already (the tournament reserves all three first) passes `reservation`."""
@@ -232,6 +233,8 @@ class Engine:
             if on_reserve:
                 on_reserve(res.amount)
             info = self.catalog[current]
+            if on_attempt:
+                on_attempt(info)  # the model about to be called (the UI prices the live text with it)
             req.exclude.add(current)
             attempt = gateway.Attempt(info, messages, min(req.max_tokens, info.max_output))
             result.attempts.append(attempt)

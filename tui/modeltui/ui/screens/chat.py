@@ -109,12 +109,12 @@ class ChatScreen(Screen):
         def on_reserve(amount: float) -> None:
             self.call_later(self.refresh_meter)
 
+        def on_attempt(info) -> None:
+            live["model"], live["tokens"] = info, 0
+            answer.set_meta(f"{info.id}{' (simulated)' if info.simulated else ''} · streaming…")
+
         try:
-            decision = await engine.route_for(prompt, tier, model=model) if escalate_from is None else None
-            if decision is not None:
-                live["model"] = engine.catalog[decision.model]
-                answer.set_meta(f"{decision.model} · streaming…")
-            kw = dict(on_text=on_text, on_reserve=on_reserve, on_event=lambda s: self.set_status(s))
+            kw = dict(on_text=on_text, on_reserve=on_reserve, on_attempt=on_attempt, on_event=lambda s: self.set_status(s))
             if escalate_from is not None:
                 result = await engine.escalate(escalate_from, **kw)
             else:
