@@ -41,3 +41,15 @@ def test_ask_explain_shows_drops_and_scores(isolated_env, capsys):
     assert "demo/small                               quality 3.5 below tier minimum 6.0" in cap.err
     assert "gpt-5                                    OPENAI_API_KEY not set" in cap.err
     assert "quality_per_dollar=" in cap.err
+
+
+def test_models_lists_availability_and_why(isolated_env, capsys, monkeypatch):
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test-123456789")
+    write_config({"ollama_url": "http://127.0.0.1:9"}, isolated_env / "config.toml")
+    assert cli.main(["models", "--json"]) == 0
+    models = {m["id"]: m for m in json.loads(capsys.readouterr().out)}
+    assert models["claude-haiku-4-5"]["available"] and models["claude-haiku-4-5"]["why"] == "ANTHROPIC_API_KEY is set"
+    assert not models["gpt-5"]["available"] and models["gpt-5"]["why"] == "OPENAI_API_KEY not set"
+    assert not models["demo/small"]["available"]  # a real model is available: demo models step aside
+    assert models["xai/grok-4"]["input_per_mtok"] is None or models["xai/grok-4"]["input_per_mtok"] > 0  # unknown, never 0
+    assert models["ollama/llama3.2"]["why"].startswith("no Ollama at")
