@@ -205,3 +205,16 @@ async def test_keymap_rebinds_tier_keys_and_theme_choice_persists(isolated_env):
     saved = config.load()
     assert saved.theme == "modeltui-light" and saved.default_tier == "premium"
     assert "modeltui-light" in app.available_themes and "modeltui-dark" in app.available_themes
+
+
+async def test_invalid_config_ends_the_app_with_one_line_and_exit_2(isolated_env):
+    path = isolated_env / "bad.toml"
+    path.write_text('[budget]\nmonthly_usd = "lots"\n')
+    app = ModeltuiApp(config_path=str(path), raw={"budget": {"monthly_usd": "lots"}})
+    async with app.run_test(size=(80, 24)) as pilot:
+        for _ in range(50):
+            if app.startup_error:
+                break
+            await pilot.pause(0.05)
+    assert app.return_code == 2
+    assert app.startup_error.startswith(f"{path}: key 'budget.monthly_usd'") and "\n" not in app.startup_error

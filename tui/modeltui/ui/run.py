@@ -19,8 +19,8 @@ def run_app(config_path: str | None) -> int:
     from modeltui.ui.app import ModeltuiApp
 
     app = ModeltuiApp(config_path=config_path, raw=data or {})
-    code = app.run()
+    app.run()
     if app.startup_error:
         print(f"modeltui: {app.startup_error}", file=sys.stderr)
-        return code or 1
-    return code or 0
+        return app.return_code or 1
+    return app.return_code or 0
