@@ -53,3 +53,29 @@ def test_models_lists_availability_and_why(isolated_env, capsys, monkeypatch):
     assert not models["demo/small"]["available"]  # a real model is available: demo models step aside
     assert models["xai/grok-4"]["input_per_mtok"] is None or models["xai/grok-4"]["input_per_mtok"] > 0  # unknown, never 0
     assert models["ollama/llama3.2"]["why"].startswith("no Ollama at")
+
+
+def test_prices_refresh_from_a_url_changes_the_catalog(isolated_env, capsys, tmp_path):
+    import http.server
+    import threading
+
+    from modeltui import catalog, config, prices
+
+    (tmp_path / "p.json").write_text(json.dumps({"gpt-5": {"input_cost_per_token": 7e-06, "output_cost_per_token": 9e-06,
+                                                           "max_input_tokens": 100000, "max_output_tokens": 5000}}))
+    handler = lambda *a, **kw: http.server.SimpleHTTPRequestHandler(*a, directory=str(tmp_path), **kw)  # noqa: E731
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        assert cli.main(["prices", "--refresh", "--url", f"http://127.0.0.1:{srv.server_address[1]}/p.json"]) == 0
+        assert cli.main(["prices", "--refresh", "--url", f"http://127.0.0.1:{srv.server_address[1]}/missing.json"]) == 1
+    finally:
+        srv.shutdown()
+    try:
+        out = capsys.readouterr()
+        assert "saved 1 price entries" in out.out and "could not fetch prices" in out.err
+        gpt5 = catalog.build(config.Config(), env={}, ollama_tags=[])["gpt-5"]
+        assert (gpt5.input_per_mtok, gpt5.output_per_mtok, gpt5.context_window) == (7.0, 9.0, 100000)
+    finally:  # the price map is cached per process: do not leak this one into other tests
+        prices.refreshed_path().unlink(missing_ok=True)
+        prices.price_map.cache_clear()

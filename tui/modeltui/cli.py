@@ -83,6 +83,10 @@ def _parser() -> argparse.ArgumentParser:
     fb.add_argument("call_id", type=int)
     fb.add_argument("thumb", choices=("up", "down"))
 
+    pr = sub.add_parser("prices", help="where prices come from; --refresh downloads litellm's latest price map")
+    pr.add_argument("--refresh", action="store_true")
+    pr.add_argument("--url", help="price map URL (default: litellm's published JSON)")
+
     x = sub.add_parser("escalate", help="re-ask a logged call one tier up")
     x.add_argument("call_id", type=int)
     x.add_argument("--json", action="store_true")

@@ -135,6 +135,18 @@ async def cmd_vote(args) -> int:
     return 0
 
 
+async def cmd_prices(args) -> int:
+    from modeltui import prices
+
+    if args.refresh:
+        path, n = prices.refresh(args.url or prices.PUBLISHED_URL)
+        print(f"saved {n} price entries to {path}; they are used from now on")
+        return 0
+    src = prices.source()
+    print(f"prices from {src or 'nowhere (litellm not installed?)'} ({len(prices.price_map())} entries)")
+    return 0
+
+
 async def cmd_budget(args) -> int:
     engine = await Engine.open(args.config, probe_ollama=False)
     try:
