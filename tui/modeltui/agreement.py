@@ -110,11 +110,13 @@ def compare(prompt: str, a: str, b: str) -> Verdict:
     return Verdict("unclear", s, f"{why} ({s:.2f} word overlap)")
 
 
-def compare_all(prompt: str, answers: list[str]) -> dict:
-    """Pairwise verdicts and an overall one (disagree if any pair disagrees, agree if all agree)."""
+def compare_all(prompt: str, answers: list[str] | dict[str, str]) -> dict:
+    """Pairwise verdicts and an overall one (disagree if any pair disagrees, agree if all agree).
+    `answers` is a list (slots A, B, C) or a dict of slot -> answer."""
+    labelled = answers if isinstance(answers, dict) else dict(zip("ABC", answers))
     pairs = {}
-    for i, j in combinations(range(len(answers)), 2):
-        pairs[f"{'ABC'[i]}{'ABC'[j]}"] = compare(prompt, answers[i], answers[j])
+    for (a, ta), (b, tb) in combinations(labelled.items(), 2):
+        pairs[a + b] = compare(prompt, ta, tb)
     labels = [v.label for v in pairs.values()]
     overall = "disagree" if "disagree" in labels else "agree" if labels and all(x == "agree" for x in labels) else "unclear"
     reason = next((f"{k}: {v.reason}" for k, v in pairs.items() if v.label == overall), "")

@@ -98,6 +98,10 @@ class ModelInfo:
         object.__setattr__(self, "price_known",
                            free or (self.input_per_mtok is not None and self.output_per_mtok is not None))
 
+    def worst_case(self, tokens_in: int, max_tokens: int) -> float | None:
+        """What a call may cost at most: the budget reserves this before sending."""
+        return self.cost(tokens_in, min(max_tokens, self.max_output))
+
     def cost(self, tokens_in: int, tokens_out: int) -> float | None:
         """Cost in USD at catalog prices; None when the price is unknown."""
         if self.free:

@@ -75,7 +75,8 @@ class Engine:
         self.cooling_until: dict[str, float] = {}
         self.timeouts = gateway.Timeouts(cfg.gateway.connect_timeout_s, cfg.gateway.stall_timeout_s,
                                          cfg.gateway.total_timeout_s)
-        gateway.set_demo_speed(cfg.demo.speed) if gateway.is_loaded() else None
+        if gateway.is_loaded():
+            gateway.set_demo_speed(cfg.demo.speed)
 
     @classmethod
     async def open(cls, config_path=None, cfg: Config | None = None, probe_ollama: bool = True) -> Engine:
@@ -115,14 +116,15 @@ class Engine:
         return {m: f"cooling down after {self.failures.get(m, 0)} failures ({until - now:.0f}s left)"
                 for m, until in self.cooling_until.items() if until > now}
 
-    async def route(self, req: RouteRequest) -> RouteDecision:
-        """Decide with what the budget has left now and the models cooling down now."""
+    async def route(self, req: RouteRequest, budget_left: float | None = None) -> RouteDecision:
+        """Decide with what the budget has left now (or `budget_left`, e.g. a third of it for each
+        tournament entrant) and the models cooling down now."""
         if req.model and req.model not in self.catalog:
             near = self.catalog.closest(req.model)
             hint = f"; closest: {', '.join(near)}" if near else ""
             raise UsageError(f"unknown model '{req.model}'{hint}")
         req.cooling = self.cooling()
-        req.budget_left = await self.ledger.left()
+        req.budget_left = budget_left if budget_left is not None else await self.ledger.left()
         if not req.use_case and self.clusters is not None and req.messages:
             prompt = str(req.messages[-1].get("content", ""))
             rules = {k: v.keywords for k, v in self.cfg.use_cases.items()}
@@ -138,18 +140,10 @@ class Engine:
     def _sampler(self, use_case: str, models: dict[str, float]) -> dict[str, tuple[float, float]]:
         return self.bandit.sample(use_case, models, time.time())
 
-    def decide_with_left(self, req: RouteRequest, budget_left: float) -> RouteDecision:
-        """Decide as if only `budget_left` were left (e.g. a third of it for each tournament entrant)."""
-        req.cooling = self.cooling()
-        req.budget_left = budget_left
-        return decide(self.catalog.all(), req, self.cfg)
-
     async def _reserve(self, req: RouteRequest, model: str) -> tuple[str, Reservation]:
         """Reserve the worst case for `model`; if a parallel call took the room, re-route."""
         for _ in range(10):
-            info = self.catalog[model]
-            est = info.cost(req.tokens_in(), min(req.max_tokens, info.max_output)) or 0.0
-            res = await self.ledger.reserve(model, est)
+            res = await self.ledger.reserve(model, self.catalog[model].worst_case(req.tokens_in(), req.max_tokens) or 0.0)
             if res is not None:
                 return model, res
             model = (await self.route(req)).model  # raises BudgetRefused when nothing fits

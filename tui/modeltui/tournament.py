@@ -48,7 +48,7 @@ async def pick_models(engine, prompt: str, budget_left: float | None = None) -> 
     for tier in TIERS:
         req = RouteRequest([{"role": "user", "content": prompt}], tier=tier, max_tokens=engine.cfg.gateway.max_tokens)
         try:
-            d = await engine.route(req) if budget_left is None else engine.decide_with_left(req, budget_left)
+            d = await engine.route(req, budget_left)
         except ModeltuiError:
             continue
         pick = next((c.model.id for c in d.ranked if c.model.id not in chosen), None)
@@ -69,8 +69,7 @@ async def _reserve_all(engine, prompt: str, models: list[str]) -> list:
     tokens_in = RouteRequest([{"role": "user", "content": prompt}]).tokens_in()
     taken = []
     for mid in models:
-        info = engine.catalog[mid]
-        est = info.cost(tokens_in, min(engine.cfg.gateway.max_tokens, info.max_output))
+        est = engine.catalog[mid].worst_case(tokens_in, engine.cfg.gateway.max_tokens)
         if est is None and engine.ledger.capped:
             raise BudgetRefused(f"budget: {mid} has no known price and a cap is set")
         res = await engine.ledger.reserve(mid, est or 0.0)
@@ -117,13 +116,11 @@ async def run(engine, prompt: str, models: list[str] | None = None,
         await asyncio.gather(*tasks, return_exceptions=True)  # each logs itself as cancelled
         raise
     answers = [r.final.text if not isinstance(r, BaseException) and r.final.status == "ok" else "" for r in results]
-    done = [(LETTERS[i], a) for i, a in enumerate(answers) if a]
+    done = {LETTERS[i]: a for i, a in enumerate(answers) if a}
     if len(done) >= 2:
-        verdict = compare_all(prompt, [a for _, a in done])
-        if len(done) < len(answers):  # re-letter pairs to the real slots
-            idx = [s for s, _ in done]
-            verdict["pairs"] = {idx[int("ABC".index(k[0]))] + idx[int("ABC".index(k[1]))]: v for k, v in verdict["pairs"].items()}
-            verdict["reason"] += f" (only {', '.join(idx)} finished)"
+        verdict = compare_all(prompt, done)
+        if len(done) < len(answers):
+            verdict["reason"] += f" (only {', '.join(done)} finished)"
     else:
         verdict = {"overall": "unclear", "reason": "fewer than two answers finished", "pairs": {}}
     await engine.store.save_tournament(tid, engine.session, prompt, picked, verdict)

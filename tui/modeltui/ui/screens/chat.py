@@ -41,7 +41,7 @@ class ChatScreen(Screen):
         self.history: list[dict] = []  # the conversation sent as context with each prompt
         self.query_one("#banner").display = False
         self.query_one("#prompt", TextArea).focus()
-        self.set_interval(0.5, self.refresh_meter)
+        self.set_interval(5.0, self.refresh_meter)  # calls refresh it themselves; this catches other processes
         self.set_status("starting: loading models in the background…")
         if mark := os.environ.get("MODELTUI_PAINT_MARK"):  # benchmarks/first_paint.py
             self.call_after_refresh(self._mark_paint, mark)
