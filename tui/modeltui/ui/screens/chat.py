@@ -12,6 +12,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, TextArea
 
+from modeltui.tokens import estimate_tokens
 from modeltui.ui.widgets.meter import CostMeter, money
 from modeltui.ui.widgets.tierbar import TierBar
 
@@ -80,8 +81,7 @@ class ChatScreen(Screen):
         self.set_status("new conversation")
 
     @work(group="calls")
-    async def ask(self, prompt: str, *, model: str | None = None, escalate_from: int | None = None,
-                  history: list[dict] | None = None) -> None:
+    async def ask(self, prompt: str, *, model: str | None = None, escalate_from: int | None = None) -> None:
         from modeltui.ui.widgets.answer import Answer  # Markdown is not needed for the first paint
 
         app = self.app
@@ -96,12 +96,12 @@ class ChatScreen(Screen):
         tier = app.tier
         answer.set_meta(f"routing ({tier})…")
         meter = self.query_one(CostMeter)
-        context = list(self.history if history is None else history)
+        context = list(self.history)
         live: dict = {"tokens": 0, "model": None}
 
         def on_text(chunk: str) -> None:
             answer.write(chunk)
-            live["tokens"] += max(1, len(chunk) // 4)
+            live["tokens"] += estimate_tokens(chunk)
             if live["model"] is not None:
                 meter.set_live(live["model"].cost(0, live["tokens"]), live["model"].id)
             chat.scroll_end(animate=False)
