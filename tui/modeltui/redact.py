@@ -19,13 +19,6 @@ _PATTERNS = [
     re.compile(r"(?i)(?P<keep>bearer\s+)[A-Za-z0-9._~+/\-]{8,}=*"),
     re.compile(r"(?i)(?P<keep>(?:api[_-]?key|x-api-key|access[_-]?token)[\"']?\s*[:=]\s*[\"']?)[^\s\"',}]{8,}"),
 ]
-_extra: set[str] = set()
-
-
-def register_secret(value: str | None) -> None:
-    """Remember a secret that did not come from the environment (e.g. an api_key in the config)."""
-    if value and len(value) >= 6:
-        _extra.add(value)
 
 
 def _env_secrets() -> list[str]:
@@ -35,7 +28,7 @@ def _env_secrets() -> list[str]:
 def redact(text: object) -> str:
     """Return `text` as a string with every known secret and key-shaped token masked."""
     s = str(text)
-    for secret in sorted({*_env_secrets(), *_extra}, key=len, reverse=True):
+    for secret in sorted(set(_env_secrets()), key=len, reverse=True):
         if secret in s:
             s = s.replace(secret, MASK)
     for pat in _PATTERNS:

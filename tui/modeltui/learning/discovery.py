@@ -91,10 +91,6 @@ class Online:
             self.sizes[best] = n + 1
         return best
 
-    def name(self, cluster: int, n: int = 3) -> str:
-        top = sorted(self.centroids[cluster].items(), key=lambda kv: -kv[1])[:n]
-        return "-".join(t for t, _ in top) or f"cluster{cluster}"
-
 
 def tfidf_matrix(texts: list[str], max_terms: int = 4000, min_df: int = 2) -> tuple[np.ndarray, list[str], np.ndarray]:
     """Rows L2-normalised TF-IDF for `texts`; returns (matrix, vocabulary, idf)."""

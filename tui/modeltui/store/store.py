@@ -140,8 +140,3 @@ class Store:
             "SELECT session, MIN(ts) AS started, MAX(ts) AS ended, COUNT(*) AS calls, SUM(cost_usd) AS cost_usd "
             "FROM calls GROUP BY session ORDER BY started DESC LIMIT ? OFFSET ?", (limit, offset)) as cur:
             return [dict(r) for r in await cur.fetchall()]
-
-    async def spend_since(self, since: float, session: str | None = None) -> float:
-        sql = "SELECT COALESCE(SUM(cost_usd), 0) FROM calls WHERE ts >= ?" + (" AND session = ?" if session else "")
-        async with self.db.execute(sql, (since, session) if session else (since,)) as cur:
-            return float((await cur.fetchone())[0])
