@@ -18,7 +18,6 @@ nothing here is used by modeltui.
 
 from __future__ import annotations
 
-import argparse
 import re
 import statistics
 import sys
@@ -29,8 +28,8 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import SHARED_DATA, report  # noqa: E402
-from routing_quality import load, per_subject_oracle, share_at  # noqa: E402
+from _common import report  # noqa: E402
+from routing_quality import per_subject_oracle, read_args, share_at  # noqa: E402
 
 TAUS = [-0.05, 0.0, 0.02, 0.04, 0.06, 0.08, 0.10, 0.12, 0.15, 0.20, 0.30]  # routes weak when est. gap < tau
 PRIOR = 4.0  # pseudo-observations at the pooled rate behind every estimate
@@ -132,15 +131,7 @@ def online_neighbours(w, s, order, ids, sims, tau, full_info: bool) -> tuple[flo
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--data", default=str(SHARED_DATA / "routellm" / "mmlu_dev.csv"))
-    ap.add_argument("--seeds", type=int, default=5)
-    ap.add_argument("--json", action="store_true")
-    args = ap.parse_args()
-    path = Path(args.data)
-    if not path.exists():
-        sys.exit(f"routing_bounds.py: data file not found: {path} (pass --data PATH)")
-    data = load(path)
+    args, data = read_args(__doc__, "routing_bounds.py")
     subjects = np.array([r[0] for r in data])
     w = np.array([r[2] for r in data], float)
     s = np.array([r[3] for r in data], float)

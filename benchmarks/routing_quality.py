@@ -107,18 +107,23 @@ def per_subject_oracle(rows, target_ratio: float) -> float:
     return weak / n
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
+def read_args(description: str, script: str):
+    """--data, --seeds and --json, and the data file's rows (one line and exit 1 if it is missing)."""
+    ap = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", default=str(SHARED_DATA / "routellm" / "mmlu_dev.csv"))
     ap.add_argument("--seeds", type=int, default=5)
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     path = Path(args.data)
     if not path.exists():
-        sys.exit(f"routing_quality.py: data file not found: {path} (pass --data PATH)")
+        sys.exit(f"{script}: data file not found: {path} (pass --data PATH)")
+    return args, load(path)
+
+
+def main() -> None:
+    args, data = read_args(__doc__, "routing_quality.py")
     from modeltui.learning.discovery import Online
 
-    data = load(path)
     strong_acc = sum(r[3] for r in data) / len(data)
     weak_acc = sum(r[2] for r in data) / len(data)
     target = 0.95 * strong_acc
