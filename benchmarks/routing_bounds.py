@@ -33,6 +33,7 @@ from routing_quality import per_subject_oracle, read_args, share_at  # noqa: E40
 
 TAUS = [-0.05, 0.0, 0.02, 0.04, 0.06, 0.08, 0.10, 0.12, 0.15, 0.20, 0.30]  # routes weak when est. gap < tau
 PRIOR = 4.0  # pseudo-observations at the pooled rate behind every estimate
+START = np.array([0.6, 0.8])  # weak, strong: the replay models' catalog qualities / 10, as in routing_quality
 DIMS = 4096  # hashed TF-IDF dimensions
 NEIGHBOURS, KEEP = 30, 300
 TOKEN = re.compile(r"[a-z0-9]+")
@@ -67,7 +68,7 @@ def online_subject_full_info(subjects, w, s, order, tau) -> tuple[float, float]:
     weak = correct = 0
     for i in order:
         u = subjects[i]
-        pooled = (hit + PRIOR * np.array([0.6, 0.8])) / (tot + PRIOR)
+        pooled = (hit + PRIOR * START) / (tot + PRIOR)
         est = [(k[u, m] + PRIOR * pooled[m]) / (n[u, m] + PRIOR) for m in (0, 1)]
         go_weak = est[1] - est[0] < tau
         weak += go_weak
@@ -113,7 +114,7 @@ def online_neighbours(w, s, order, ids, sims, tau, full_info: bool) -> tuple[flo
     hit = np.zeros(2)
     weak = correct = 0
     for t, i in enumerate(order):
-        pooled = (hit + PRIOR * np.array([0.6, 0.8])) / (tot + PRIOR)
+        pooled = (hit + PRIOR * START) / (tot + PRIOR)
         earlier = pos[ids[i]] < t
         est = []
         for m in (0, 1):
