@@ -46,20 +46,20 @@ def fill(path: Path, start: int, count: int, seed: int) -> None:
 
 
 async def measure(path: Path, reads: int) -> dict:
-    from modeltui.config import Weights
-    from modeltui.learning.rankings import rankings
-    from modeltui.learning.rebuild import rebuild
+    from modeltui import reports, upkeep
+    from modeltui.config import Config
+    from modeltui.engine import Engine
     from modeltui.store import Store
 
     store = await Store.open(path)
+    engine = Engine(Config(), None, store)  # the paths the CLI and the app take (no catalog needed)
     t = time.perf_counter()
-    events = await rebuild(store)
+    events = await upkeep.rebuild_stats(engine)
     rebuild_s = time.perf_counter() - t
-    now = 1_750_000_000.0 + 2_000_000 * 2.0
     samples = []
     for _ in range(reads):
         t = time.perf_counter()
-        r = await rankings(store.db, Weights(), store.half_life_s, now=now, bootstrap=0)
+        r = await reports.rankings(engine, bootstrap=0)
         samples.append(time.perf_counter() - t)
     await store.close()
     assert len(r) == 20 and all(len(v) == 50 for v in r.values())

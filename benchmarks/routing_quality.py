@@ -122,7 +122,7 @@ def read_args(description: str, script: str):
 
 def main() -> None:
     args, data = read_args(__doc__, "routing_quality.py")
-    from modeltui.learning.discovery import Online
+    from _online_clusters import Online
 
     strong_acc = sum(r[3] for r in data) / len(data)
     weak_acc = sum(r[2] for r in data) / len(data)

@@ -36,6 +36,8 @@ async def measure(runs: int) -> dict:
         "builtin_models": False, "demo": {"mode": "never"}, "ollama_url": "http://127.0.0.1:9",
         "storage": {"path": str(tmp / "log.sqlite3")}, "providers": {"openai": {"api_base": server.url + "/v1"}},
         "models": {f"openai/{m}": {"quality": 7, "input_per_mtok": 1, "output_per_mtok": 2} for m in DELAYS}})
+    from modeltui.asking import AskRequest
+
     engine = await Engine.open(cfg=cfg, probe_ollama=False)
     await engine.preload()
     models = [f"openai/{m}" for m in DELAYS]
@@ -43,7 +45,7 @@ async def measure(runs: int) -> dict:
     singles, walls, ratios = [], [], []
     for _ in range(runs):
         t = time.perf_counter()
-        await engine.ask("Say hello", model=models[-1])
+        await engine.ask(AskRequest("Say hello", model=models[-1]))
         single = time.perf_counter() - t
         t = time.perf_counter()
         await tournament.run(engine, "Say hello", models)

@@ -41,7 +41,7 @@ async def main() -> None:
         app.save_screenshot(str(OUT / "chat.svg"))
 
         fig = await app.engine.ledger.figures()
-        app.engine.ledger.budget.monthly_usd = app.cfg.budget.monthly_usd = round(fig["month_usd"] / 0.86, 6)
+        app.engine.ledger.budget.monthly_usd = app.cfg.budget.monthly_usd = round(fig.month_usd / 0.86, 6)
         await app.chat.refresh_meter()
         await pilot.press("ctrl+o")
         await pilot.pause(0.3)

@@ -20,6 +20,7 @@ def isolated_env(tmp_path, monkeypatch):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("MODELTUI_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("MODELTUI_CONFIG", str(tmp_path / "config.toml"))
+    (tmp_path / "config.toml").touch()  # MODELTUI_CONFIG naming a missing file is an error
     monkeypatch.setenv("LITELLM_LOCAL_MODEL_COST_MAP", "True")
     return tmp_path
 

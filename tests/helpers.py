@@ -37,3 +37,22 @@ def write_config(data: dict, path: Path) -> Path:
 
 def make_config(data: dict) -> Config:
     return Config.model_validate(data)
+
+
+class Collect:
+    """An AskObserver that hands each callback's argument to a list's append (or any callable)."""
+
+    def __init__(self, text=None, event=None, reserved=None, attempt=None):
+        self._text, self._event, self._reserved, self._attempt = text, event, reserved, attempt
+
+    def text(self, chunk):
+        self._text and self._text(chunk)
+
+    def event(self, note):
+        self._event and self._event(note)
+
+    def reserved(self, amount):
+        self._reserved and self._reserved(amount)
+
+    def attempt(self, model):
+        self._attempt and self._attempt(model)

@@ -9,6 +9,7 @@ from modeltui import config
 from modeltui.store import Store
 from modeltui.ui.app import ModeltuiApp
 from modeltui.ui.widgets.answer import Answer
+from modeltui.asking import AskRequest
 
 
 def demo_app(speed=20.0, **changes) -> ModeltuiApp:
@@ -90,7 +91,7 @@ async def test_tournament_vote_changes_the_rankings(isolated_env):
         assert all("$" in h and " ms" in h for h in heads)
         await pilot.press("escape", "f7")
         await pilot.pause()
-        before = {r["model"]: r["bt_rating"] for r in app.screen.data["general"]}
+        before = {r.model: r.bt_rating for r in app.screen.data["general"]}
         await pilot.press("escape", "f6")
         app.screen.query_one("Input").value = "What is 17*23?"
         await pilot.press("enter")
@@ -99,7 +100,7 @@ async def test_tournament_vote_changes_the_rankings(isolated_env):
         await pilot.pause()
         await pilot.press("escape", "f7")
         await pilot.pause()
-        after = {r["model"]: r["bt_rating"] for r in app.screen.data["general"]}
+        after = {r.model: r.bt_rating for r in app.screen.data["general"]}
     assert set(before.values()) == {None}
     winner = max(after, key=lambda m: after[m] or 0)
     assert after[winner] > 1000 and winner.startswith("demo/")
@@ -147,7 +148,7 @@ async def test_markup_like_text_renders_literally_and_errors_stay_in_place(serve
         first = app.chat.query(Answer).first()
         assert first.text.strip() == tricky
         assert "[/ and [0]" in first.query_one(".body").source
-        result = await app.engine.ask("fail please", model="openai/markuperr:y")
+        result = await app.engine.ask(AskRequest("fail please", model="openai/markuperr:y"))
         assert result.final.status == "error"
         app.chat.ask("fail please", model="openai/markuperr:y")
         await app.workers.wait_for_complete()
@@ -218,3 +219,23 @@ async def test_invalid_config_ends_the_app_with_one_line_and_exit_2(isolated_env
             await pilot.pause(0.05)
     assert app.return_code == 2
     assert app.startup_error.startswith(f"{path}: key 'budget.monthly_usd'") and "\n" not in app.startup_error
+
+
+async def test_a_tier_change_leaves_the_users_commented_config_byte_identical(isolated_env):
+    from modeltui import raw, state
+
+    path = isolated_env / "config.toml"
+    text = ("# my settings, my layout\n\ndefault_tier = \"balanced\"   # start cheap-ish\n"
+            "ollama_url = \"http://127.0.0.1:9\"\n\n[demo]\nspeed = 20.0  # fast demo for tests\n")
+    path.write_bytes(text.encode())
+    app = ModeltuiApp(config_path=str(path), raw=raw.with_state(raw.read(str(path))[1]))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.ready.wait()
+        await pilot.press("f4")
+        app.theme = "modeltui-light"
+        await pilot.pause()
+    assert path.read_bytes() == text.encode()
+    assert state.read(app.cfg.db_path()) == {"tier": "premium", "theme": "modeltui-light"}
+    again = raw.with_state(raw.read(str(path))[1])  # what the next launch paints with
+    assert again["default_tier"] == "premium" and again["theme"] == "modeltui-light"
+    assert config.load(path).default_tier == "premium"

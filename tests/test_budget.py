@@ -11,6 +11,8 @@ from helpers import make_config, server_config
 from modeltui.budget import period_starts
 from modeltui.engine import Engine
 from modeltui.errors import BudgetRefused
+from modeltui.asking import AskRequest
+from helpers import Collect
 
 PROMPT = "hello"
 BIG = {"quality": 9.0, "input_per_mtok": 10.0, "output_per_mtok": 100.0, "context_window": 16_000, "max_output": 1000}
@@ -30,7 +32,7 @@ def reservation_for(engine, model_id):
 
 
 async def month_spend(engine):
-    return (await engine.ledger.figures())["month_usd"]
+    return (await engine.ledger.figures()).month_usd
 
 
 async def test_three_parallel_calls_with_room_for_two(server, isolated_env, monkeypatch):
@@ -43,11 +45,11 @@ async def test_three_parallel_calls_with_room_for_two(server, isolated_env, monk
 
     async def watch():
         while True:
-            seen_reserved.append((await eng.ledger.figures())["reserved_usd"])
+            seen_reserved.append((await eng.ledger.figures()).reserved_usd)
             await asyncio.sleep(0.05)
 
     watcher = asyncio.create_task(watch())
-    results = await asyncio.gather(*(eng.ask(PROMPT, tier="premium") for _ in range(3)))
+    results = await asyncio.gather(*(eng.ask(AskRequest(PROMPT, tier="premium")) for _ in range(3)))
     watcher.cancel()
     models_used = sorted(r.final.model.id for r in results)
     assert models_used == ["openai/slowstream:big", "openai/slowstream:big", "openai/slowstream:cheap"]
@@ -56,7 +58,7 @@ async def test_three_parallel_calls_with_room_for_two(server, isolated_env, monk
     assert server.count("slowstream:big") == 2 and server.count("slowstream:cheap") == 1
     assert max(seen_reserved) <= cap + 1e-12 and max(seen_reserved) > 0  # in flight, held under the cap
     assert await month_spend(eng) <= cap
-    assert (await eng.ledger.figures())["reserved_usd"] == 0
+    assert (await eng.ledger.figures()).reserved_usd == 0
     await eng.close()
 
 
@@ -64,7 +66,7 @@ async def test_third_parallel_call_refused_when_nothing_cheaper_fits(server, iso
     server.delays["slowstream:big"] = 0.4
     eng = await open_engine(server, isolated_env, monkeypatch, {"openai/slowstream:big": BIG}, cap=1.0)
     eng.ledger.budget.monthly_usd = cap = reservation_for(eng, "openai/slowstream:big") * 2.5
-    results = await asyncio.gather(*(eng.ask(PROMPT, tier="premium") for _ in range(3)), return_exceptions=True)
+    results = await asyncio.gather(*(eng.ask(AskRequest(PROMPT, tier="premium")) for _ in range(3)), return_exceptions=True)
     refused = [r for r in results if isinstance(r, BudgetRefused)]
     assert len(refused) == 1 and "left" in str(refused[0])
     assert server.count("slowstream:big") == 2
@@ -76,19 +78,19 @@ async def test_error_and_cancel_release_their_reservation(server, isolated_env, 
     server.delays["slowstream:c"] = 0.3
     eng = await open_engine(server, isolated_env, monkeypatch,
                             {"openai/error500:e": BIG, "openai/slowstream:c": BIG}, cap=5.0)
-    r = await eng.ask(PROMPT, model="openai/error500:e")
+    r = await eng.ask(AskRequest(PROMPT, model="openai/error500:e"))
     assert r.final.status == "error"
-    assert (await eng.ledger.figures())["reserved_usd"] == 0
+    assert (await eng.ledger.figures()).reserved_usd == 0
 
     reserved = []
-    task = asyncio.create_task(eng.ask(PROMPT, model="openai/slowstream:c", on_reserve=reserved.append))
+    task = asyncio.create_task(eng.ask(AskRequest(PROMPT, model="openai/slowstream:c"), Collect(reserved=reserved.append)))
     while not reserved:
         await asyncio.sleep(0.01)
-    assert (await eng.ledger.figures())["reserved_usd"] == pytest.approx(reserved[0])
+    assert (await eng.ledger.figures()).reserved_usd == pytest.approx(reserved[0])
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
-    assert (await eng.ledger.figures())["reserved_usd"] == 0
+    assert (await eng.ledger.figures()).reserved_usd == 0
     last = (await eng.store.recent(1))[0]
     assert last["status"] == "cancelled" and last["model"] == "openai/slowstream:c"
     await eng.close()
@@ -98,10 +100,10 @@ async def test_stale_reservations_of_dead_processes_are_reclaimed(server, isolat
     eng = await open_engine(server, isolated_env, monkeypatch, {"openai/ok:x": BIG}, cap=5.0)
     await eng.store.db.execute("INSERT INTO reservations (ts, session, pid, model, amount_usd) VALUES (?,?,?,?,?)",
                                (time.time(), "old", 999_999_999, "openai/ok:x", 4.0))
-    assert (await eng.ledger.figures())["left_usd"] == pytest.approx(1.0)
+    assert (await eng.ledger.figures()).left_usd == pytest.approx(1.0)
     await eng.close()
     eng = await open_engine(server, isolated_env, monkeypatch, {"openai/ok:x": BIG}, cap=5.0)
-    assert (await eng.ledger.figures())["reserved_usd"] == 0
+    assert (await eng.ledger.figures()).reserved_usd == 0
     await eng.close()
 
 

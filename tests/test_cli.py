@@ -103,3 +103,11 @@ def test_canary_key_is_nowhere(server, isolated_env):
     for blob in [*files, *exports, *(o.encode() for o in outputs)]:
         assert CANARY.encode() not in blob  # ...but never the key
         assert CANARY[10:30].encode() not in blob
+
+
+@pytest.mark.parametrize("args", [("budget",), ()])
+def test_modeltui_config_naming_a_missing_file_is_an_error(isolated_env, args):
+    missing = isolated_env / "nowhere" / "config.toml"
+    p = run(*args, env={"MODELTUI_CONFIG": str(missing)})
+    assert p.returncode == 2
+    assert p.stderr.strip() == f"modeltui: {missing}: config file not found"

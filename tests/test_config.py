@@ -11,12 +11,14 @@ def test_example_config_is_valid_and_shows_the_defaults():
     assert config.load(EXAMPLE).model_dump() == config.Config().model_dump()
 
 
-def test_setting_written_back_and_read_again(isolated_env):
+def test_remembered_choices_are_laid_over_the_config_which_is_never_written(isolated_env):
+    from modeltui import state
+
+    text = "# my budget\n[budget]\nmonthly_usd = 12.5   # keep it small\n"
+    (isolated_env / "config.toml").write_text(text)
     cfg = config.load()
-    cfg.default_tier = "premium"
-    cfg.budget.monthly_usd = 12.5
-    path = config.save(cfg)
-    assert path == isolated_env / "config.toml"
+    path = state.remember(cfg.db_path(), tier="premium", theme="modeltui-light")
+    assert path.parent == cfg.db_path().parent and oct(path.stat().st_mode & 0o777) == "0o600"
     again = config.load()
-    assert again.default_tier == "premium" and again.budget.monthly_usd == 12.5
-    assert "use_cases" not in path.read_text()  # only what differs from the defaults is written
+    assert again.default_tier == "premium" and again.theme == "modeltui-light" and again.budget.monthly_usd == 12.5
+    assert (isolated_env / "config.toml").read_text() == text

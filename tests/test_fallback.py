@@ -6,6 +6,8 @@ import pytest
 from conftest import CANARY
 from helpers import make_config, server_config
 from modeltui.engine import Engine
+from modeltui.asking import AskRequest
+from modeltui import feedback
 
 
 def model(q, pin, pout, window=16_000, **kw):
@@ -31,7 +33,7 @@ async def chain_rows(engine, result):
 async def test_429_switches_to_a_same_tier_alternative(server, isolated_env, monkeypatch):
     eng = await open_engine(server, isolated_env, {
         "openai/ratelimit:a": model(7.0, 0.1, 0.2), "openai/ok:b": model(7.0, 1.0, 2.0)}, monkeypatch)
-    r = await eng.ask("hello", tier="balanced")
+    r = await eng.ask(AskRequest("hello", tier="balanced"))
     rows = await chain_rows(eng, r)
     await eng.close()
     assert [x["model"] for x in rows] == ["openai/ratelimit:a", "openai/ok:b"]
@@ -43,7 +45,7 @@ async def test_429_switches_to_a_same_tier_alternative(server, isolated_env, mon
 async def test_429_without_alternative_waits_retry_after_then_succeeds(server, isolated_env, monkeypatch):
     server.scripts["flaky"] = ["ratelimit", "ok"]
     eng = await open_engine(server, isolated_env, {"openai/flaky": model(7.0, 0.1, 0.2)}, monkeypatch)
-    r = await eng.ask("hello", tier="balanced")
+    r = await eng.ask(AskRequest("hello", tier="balanced"))
     rows = await chain_rows(eng, r)
     await eng.close()
     assert [x["status"] for x in rows] == ["error", "ok"]
@@ -54,7 +56,7 @@ async def test_429_without_alternative_waits_retry_after_then_succeeds(server, i
 async def test_retry_after_beyond_the_bound_is_not_waited(server, isolated_env, monkeypatch):
     eng = await open_engine(server, isolated_env, {"openai/ratelimit:solo": model(7.0, 0.1, 0.2)}, monkeypatch,
                             gateway={"max_retry_after_s": 0.5})
-    r = await eng.ask("hello", tier="balanced")
+    r = await eng.ask(AskRequest("hello", tier="balanced"))
     await eng.close()
     assert r.final.status == "error" and len(r.attempts) == 1
     assert any("exceeds the" in n for n in r.decision.notes)
@@ -65,7 +67,7 @@ async def test_500_and_hang_go_down_the_chain(server, isolated_env, monkeypatch)
     eng = await open_engine(server, isolated_env, {
         "openai/error500:a": model(5.0, 0.1, 0.1), "openai/hang:b": model(5.0, 0.2, 0.2),
         "openai/ok:c": model(5.0, 0.3, 0.3)}, monkeypatch)
-    r = await eng.ask("hello", tier="budget")
+    r = await eng.ask(AskRequest("hello", tier="budget"))
     rows = await chain_rows(eng, r)
     await eng.close()
     assert [(x["model"], x["status"], x["error_kind"]) for x in rows] == [
@@ -78,13 +80,13 @@ async def test_401_disables_the_provider_and_names_the_env_var(server, isolated_
     eng = await open_engine(server, isolated_env, {
         "openai/unauthorized:a": model(7.0, 0.1, 0.1), "openai/ok:sibling": model(7.0, 0.2, 0.2),
         "openai/ok:backup": model(7.0, 0.5, 0.5, provider="backup", env_var="BACKUP_API_KEY")}, monkeypatch)
-    r = await eng.ask("hello", tier="budget")
+    r = await eng.ask(AskRequest("hello", tier="budget"))
     rows = await chain_rows(eng, r)
     assert [x["model"] for x in rows] == ["openai/unauthorized:a", "openai/ok:backup"]
     assert any("check OPENAI_API_KEY" in n for n in r.decision.notes)
     assert not eng.catalog["openai/ok:sibling"].available
     assert "OPENAI_API_KEY" in eng.catalog["openai/ok:sibling"].why
-    again = await eng.ask("hello", tier="budget")  # the provider stays off for the session
+    again = await eng.ask(AskRequest("hello", tier="budget"))  # the provider stays off for the session
     assert again.final.model.id == "openai/ok:backup" and len(again.attempts) == 1
     await eng.close()
     assert server.count("unauthorized:a") == 1 and server.count("ok:sibling") == 0
@@ -94,7 +96,7 @@ async def test_context_error_goes_to_a_larger_window(server, isolated_env, monke
     eng = await open_engine(server, isolated_env, {
         "openai/context:small": model(7.0, 0.1, 0.1, window=16_000),
         "openai/ok:big": model(7.0, 1.0, 1.0, window=64_000)}, monkeypatch)
-    r = await eng.ask("hello", tier="budget")
+    r = await eng.ask(AskRequest("hello", tier="budget"))
     rows = await chain_rows(eng, r)
     await eng.close()
     assert [(x["model"], x["error_kind"]) for x in rows] == [("openai/context:small", "context_window"), ("openai/ok:big", None)]
@@ -106,8 +108,8 @@ async def test_repeated_failures_cool_a_model_down(server, isolated_env, monkeyp
         "openai/error500:x": model(7.0, 0.1, 0.1), "openai/ok:y": model(7.0, 1.0, 1.0)}, monkeypatch,
         routing={"cooldown_failures": 2})
     for _ in range(2):
-        await eng.ask("hello", tier="budget")
-    r = await eng.ask("hello", tier="budget")
+        await eng.ask(AskRequest("hello", tier="budget"))
+    r = await eng.ask(AskRequest("hello", tier="budget"))
     await eng.close()
     assert r.final.model.id == "openai/ok:y" and len(r.attempts) == 1
     assert any(d["model"] == "openai/error500:x" and "cooling down" in d["reason"] for d in r.decision.dropped)
@@ -118,8 +120,8 @@ async def test_escalate_reasks_one_tier_up(server, isolated_env, monkeypatch):
     eng = await open_engine(server, isolated_env, {
         "openai/ok:cheap": model(4.0, 0.1, 0.1), "openai/ok:good": model(7.0, 1.0, 1.0),
         "openai/ok:best": model(9.0, 5.0, 5.0)}, monkeypatch)
-    first = await eng.ask("hello", tier="budget")
-    up = await eng.escalate(first.call_id)
+    first = await eng.ask(AskRequest("hello", tier="budget"))
+    up = await feedback.escalate(eng, first.call_id)
     await eng.close()
     assert first.final.model.id == "openai/ok:cheap"
     assert up.decision.tier == "balanced" and up.final.model.id != "openai/ok:cheap"

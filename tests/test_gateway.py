@@ -5,6 +5,8 @@ import pytest
 from conftest import CANARY
 from helpers import make_config, server_config
 from modeltui.engine import Engine
+from modeltui.asking import AskRequest
+from helpers import Collect
 
 EXPECTED = {  # model -> (status, error kind, partial text kept)
     "ok": ("ok", None, "Hello from the local server. "),
@@ -30,7 +32,7 @@ async def engine(server, isolated_env, monkeypatch):
 
 async def test_stream_logged_with_usage_from_final_chunk_and_catalog_cost(engine, server):
     chunks = []
-    r = await engine.ask("Say hello", model="openai/ok", on_text=chunks.append)
+    r = await engine.ask(AskRequest("Say hello", model="openai/ok"), Collect(text=chunks.append))
     assert r.final.status == "ok"
     assert "".join(chunks) == "Hello from the local server. "
     row = await engine.store.get_call(r.call_id)
@@ -43,7 +45,7 @@ async def test_stream_logged_with_usage_from_final_chunk_and_catalog_cost(engine
 
 @pytest.mark.parametrize("model", [m for m in EXPECTED if m != "ok"])
 async def test_fault_ends_with_right_status_kind_and_partial_text(engine, server, model):
-    r = await engine.ask("Say hello", model=f"openai/{model}")
+    r = await engine.ask(AskRequest("Say hello", model=f"openai/{model}"))
     status, kind, partial = EXPECTED[model]
     rows = await engine.store.recent(50)
     assert r.final.status == status
@@ -58,7 +60,7 @@ async def test_fault_ends_with_right_status_kind_and_partial_text(engine, server
 
 
 async def test_canary_key_never_reaches_log_or_messages(engine, server, isolated_env):
-    r = await engine.ask("Say hello", model="openai/unauthorized")
+    r = await engine.ask(AskRequest("Say hello", model="openai/unauthorized"))
     assert server.requests[0]["auth"] == f"Bearer {CANARY}"  # the server did receive (and echo) it
     assert CANARY not in (r.final.error_message or "")
     assert "OPENAI_API_KEY" in " ".join(r.decision.notes) or r.final.error_kind == "auth"

@@ -3,6 +3,7 @@
 from helpers import make_config, server_config
 from modeltui import catalog
 from modeltui.engine import Engine
+from modeltui.asking import AskRequest
 
 
 async def test_ollama_models_available_free_and_logged_at_zero_cost(server, ollama, isolated_env):
@@ -15,7 +16,7 @@ async def test_ollama_models_available_free_and_logged_at_zero_cost(server, olla
 
     eng = await Engine.open(cfg=cfg)
     try:
-        r = await eng.ask("hi", model="ollama/llama3.2")
+        r = await eng.ask(AskRequest("hi", model="ollama/llama3.2"))
         row = await eng.store.get_call(r.call_id)
     finally:
         await eng.close()

@@ -10,6 +10,7 @@ from modeltui import tournament
 from modeltui.agreement import compare, compare_all
 from modeltui.engine import Engine
 from modeltui.errors import BudgetRefused
+from modeltui import feedback
 
 M = {"quality": 7.0, "input_per_mtok": 1.0, "output_per_mtok": 2.0, "context_window": 16_000, "max_output": 1000}
 
@@ -49,12 +50,12 @@ async def test_cancel_logs_three_cancelled_rows_and_releases_reservations(server
     task = asyncio.create_task(tournament.run(eng, "Say hello", None))
     while server.count() < 3:
         await asyncio.sleep(0.01)
-    assert (await eng.ledger.figures())["reserved_usd"] > 0
+    assert (await eng.ledger.figures()).reserved_usd > 0
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
     rows = await eng.store.select_calls()
-    fig = await eng.ledger.figures()
+    fig = vars(await eng.ledger.figures())
     await eng.close()
     assert [r["status"] for r in rows] == ["cancelled"] * 3
     assert fig["reserved_usd"] == 0
@@ -67,20 +68,22 @@ async def test_all_three_reserved_before_any_is_sent_or_refused(server, isolated
     with pytest.raises(BudgetRefused, match="does not fit"):
         await tournament.run(eng, "hello", ["openai/ok:a", "openai/ok:b", "openai/ok:c"])
     assert server.count() == 0  # nothing went out
-    assert (await eng.ledger.figures())["reserved_usd"] == 0
+    assert (await eng.ledger.figures()).reserved_usd == 0
     await eng.close()
 
 
 async def test_votes_are_stored_and_readable(server, isolated_env, monkeypatch):
     eng = await open_engine(server, isolated_env, monkeypatch, ["ok:a", "ok:b", "ok:c"])
     t = await tournament.run(eng, "Say hello", None)
-    await tournament.vote(eng, t.id, "B")
-    await tournament.vote(eng, t.id, "tie")
+    await feedback.vote(eng, t.id, "B")
+    first = await eng.store.votes(t.id)
+    await feedback.vote(eng, t.id, "tie")  # a second vote on the same tournament replaces the first
     votes = await eng.store.votes(t.id)
     call_b = t.results[1].call_id
     await eng.close()
-    assert [(v["kind"], v["value"]) for v in votes] == [("vote", t.models[1]), ("vote", "tie")]
-    assert votes[0]["call_id"] == call_b
+    assert [(v["kind"], v["value"]) for v in first] == [("vote", t.models[1])]
+    assert first[0]["call_id"] == call_b
+    assert [(v["kind"], v["value"]) for v in votes] == [("vote", "tie")]
     assert len(t.models) == 3 and len(set(t.models)) == 3
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from modeltui.config import Budget
-from modeltui.store import Store
+from modeltui.store import SpendSums, Store
 
 STALE_AFTER_S = 6 * 3600  # a reservation this old is reclaimed even if its pid is alive (reused)
 
@@ -25,6 +25,21 @@ class Reservation:
     id: int
     model: str
     amount: float
+
+
+@dataclass(frozen=True)
+class BudgetFigures:
+    """What the meter and `modeltui budget` show."""
+
+    session_usd: float
+    today_usd: float
+    month_usd: float
+    reserved_usd: float
+    monthly_cap_usd: float | None
+    daily_cap_usd: float | None
+    session_cap_usd: float | None
+    left_usd: float | None
+    month_boundary: str
 
 
 def period_starts(boundary: str, now: float | None = None) -> tuple[float, float]:
@@ -57,27 +72,19 @@ class Ledger:
         b = self.budget
         return any(x is not None for x in (b.monthly_usd, b.daily_usd, b.session_usd))
 
-    async def _sums(self) -> dict:
+    async def _sums(self) -> SpendSums:
         month, day = period_starts(self.budget.month_boundary)
-        sql = """SELECT
-            (SELECT COALESCE(SUM(cost_usd), 0) FROM calls WHERE ts >= :month),
-            (SELECT COALESCE(SUM(cost_usd), 0) FROM calls WHERE ts >= :day),
-            (SELECT COALESCE(SUM(cost_usd), 0) FROM calls WHERE session = :s),
-            (SELECT COALESCE(SUM(amount_usd), 0) FROM reservations),
-            (SELECT COALESCE(SUM(amount_usd), 0) FROM reservations WHERE session = :s)"""
-        async with self.store.db.execute(sql, {"month": month, "day": day, "s": self.session}) as cur:
-            m, d, s, reserved, reserved_session = await cur.fetchone()
-        return {"month": m, "today": d, "session": s, "reserved": reserved, "reserved_session": reserved_session}
+        return await self.store.spend_sums(month, day, self.session)
 
-    def _left(self, sums: dict) -> float | None:
+    def _left(self, sums: SpendSums) -> float | None:
         b = self.budget
         lefts = []
         if b.monthly_usd is not None:
-            lefts.append(b.monthly_usd - sums["month"] - sums["reserved"])
+            lefts.append(b.monthly_usd - sums.month - sums.reserved)
         if b.daily_usd is not None:
-            lefts.append(b.daily_usd - sums["today"] - sums["reserved"])
+            lefts.append(b.daily_usd - sums.today - sums.reserved)
         if b.session_usd is not None:
-            lefts.append(b.session_usd - sums["session"] - sums["reserved_session"])
+            lefts.append(b.session_usd - sums.session - sums.reserved_session)
         return max(0.0, min(lefts)) if lefts else None
 
     async def left(self) -> float | None:
@@ -86,40 +93,34 @@ class Ledger:
 
     async def reserve(self, model: str, amount: float) -> Reservation | None:
         """Reserve `amount` for a call to `model`, or None if it no longer fits (another call got there first)."""
-        async with self.store.transaction() as db:  # the sums and the insert under one lock
+        async with self.store.transaction():  # the sums and the insert under one lock
             left = self._left(await self._sums()) if self.capped else None
             if left is not None and amount > left + 1e-12:
                 return None
-            cur = await db.execute("INSERT INTO reservations (ts, session, pid, model, amount_usd) VALUES (?,?,?,?,?)",
-                                   (time.time(), self.session, os.getpid(), model, amount))
-        return Reservation(cur.lastrowid, model, amount)
+            rid = await self.store.add_reservation(self.session, model, amount)
+        return Reservation(rid, model, amount)
 
     async def release(self, res: Reservation) -> None:
         """Drop a reservation whose call was never logged (e.g. it failed before sending)."""
-        async with self.store._write:
-            await self.store.db.execute("DELETE FROM reservations WHERE id = ?", (res.id,))
+        await self.store.delete_reservation(res.id)
 
     async def reclaim_stale(self) -> int:
         """Drop reservations left by processes that died mid-call (run at start)."""
-        async with self.store.db.execute("SELECT id, pid, ts FROM reservations") as cur:
-            rows = await cur.fetchall()
-        dead = [r[0] for r in rows if not _alive(r[1]) or r[2] < time.time() - STALE_AFTER_S]
+        now = time.time()
+        dead = [rid for rid, pid, ts in await self.store.reservation_rows()
+                if not _alive(pid) or ts < now - STALE_AFTER_S]
         if dead:
-            async with self.store._write:
-                await self.store.db.executemany("DELETE FROM reservations WHERE id = ?", [(i,) for i in dead])
+            await self.store.delete_reservations(dead)
         return len(dead)
 
-    async def figures(self) -> dict:
+    async def figures(self) -> BudgetFigures:
         """Spend figures for the meter and `modeltui budget`."""
         sums = await self._sums()
         b = self.budget
-        return {"session_usd": sums["session"], "today_usd": sums["today"], "month_usd": sums["month"],
-                "reserved_usd": sums["reserved"], "monthly_cap_usd": b.monthly_usd, "daily_cap_usd": b.daily_usd,
-                "session_cap_usd": b.session_usd, "left_usd": self._left(sums), "month_boundary": b.month_boundary}
+        return BudgetFigures(session_usd=sums.session, today_usd=sums.today, month_usd=sums.month,
+                             reserved_usd=sums.reserved, monthly_cap_usd=b.monthly_usd, daily_cap_usd=b.daily_usd,
+                             session_cap_usd=b.session_usd, left_usd=self._left(sums), month_boundary=b.month_boundary)
 
     async def by_model(self) -> list[dict]:
-        month, _ = period_starts(self.budget.month_boundary)
-        async with self.store.db.execute(
-                "SELECT model, COUNT(*) AS calls, COALESCE(SUM(cost_usd), 0) AS cost_usd FROM calls "
-                "WHERE ts >= ? GROUP BY model ORDER BY cost_usd DESC", (month,)) as cur:
-            return [dict(r) for r in await cur.fetchall()]
+        """This month's calls and spend per model, dearest first."""
+        return await self.store.spend_by_model(period_starts(self.budget.month_boundary)[0])

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-TIERS = ("budget", "balanced", "premium", "auto")
+from modeltui.tiers import TIERS
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -62,7 +62,7 @@ def _parser() -> argparse.ArgumentParser:
 
     v = sub.add_parser("vote", help="vote on a tournament: A, B, C, tie or all_bad")
     v.add_argument("tournament_id")
-    v.add_argument("choice", choices=("A", "B", "C", "tie", "all_bad"))
+    v.add_argument("choice", metavar="CHOICE", help="A, B or C (the winner; any case), tie, or all_bad")
 
     r = sub.add_parser("rankings", help="models per use case: composite score and Bradley-Terry rating from votes")
     r.add_argument("--use-case", dest="use_case")
@@ -100,10 +100,10 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_app(args.config)
     import asyncio
-    import sqlite3
 
     from modeltui import commands, learn_commands
     from modeltui.errors import ModeltuiError
+    from modeltui.store import DatabaseError
 
     name = "cmd_" + args.command
     handler = getattr(commands, name, None) or getattr(learn_commands, name)
@@ -114,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     except ModeltuiError as exc:
         print(f"modeltui: {exc}", file=sys.stderr)
         return exc.exit_code
-    except sqlite3.Error as exc:  # a damaged or foreign database file
+    except DatabaseError as exc:  # a damaged or foreign database file
         print(f"modeltui: log database error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -8,12 +8,11 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+from modeltui import reports
+from modeltui.asking import AskObserver, AskRequest
 from modeltui.engine import Engine
 from modeltui.errors import UsageError
-
-
-def _money(x: float | None) -> str:
-    return "unknown" if x is None else f"${x:.6f}"
+from modeltui.reports import explain_text, money as _money
 
 
 def _table(title: str, columns: list[str], rows: list[list]) -> None:
@@ -28,21 +27,8 @@ def _table(title: str, columns: list[str], rows: list[list]) -> None:
     Console(highlight=False).print(t)
 
 
-def explain_text(reasons: dict) -> str:
-    lines = [f"chosen: {reasons['chosen']} (tier {reasons['tier']} -> {reasons['effective_tier']}, "
-             f"use case {reasons['use_case']}, complexity {reasons['complexity']})"]
-    lines += [f"note: {n}" for n in reasons["notes"]]
-    lines.append("scored (best first):")
-    for s in reasons["scored"]:
-        parts = ", ".join(f"{k}={v}" for k, v in s["parts"].items())
-        lines.append(f"  {s['model']:<40} score={s['score']}  est={_money(s['est_cost_usd'])}  {parts}")
-    lines.append("dropped:")
-    lines += [f"  {d['model']:<40} {d['reason']}" for d in reasons["dropped"]]
-    return "\n".join(lines)
-
-
 def _print_result(result, args) -> int:
-    s = result.summary()
+    s = result.summary().to_dict()
     if args.json:
         print(json.dumps(s, ensure_ascii=False))
         return 0 if s["status"] == "ok" else 1
@@ -60,36 +46,39 @@ def _print_result(result, args) -> int:
     return 0 if s["status"] == "ok" else 1
 
 
-def _streams(args):
-    if args.json:
-        return None, None
-    return (lambda s: (sys.stdout.write(s), sys.stdout.flush())), (lambda s: print(f"\n[{s}]", file=sys.stderr))
+class _Terminal(AskObserver):
+    """The answer streams to stdout; fallback notes go to stderr."""
+
+    def text(self, chunk: str) -> None:
+        sys.stdout.write(chunk)
+        sys.stdout.flush()
+
+    def event(self, note: str) -> None:
+        print(f"\n[{note}]", file=sys.stderr)
+
+
+def _observer(args) -> AskObserver | None:
+    return None if args.json else _Terminal()
 
 
 async def cmd_ask(args) -> int:
     prompt = sys.stdin.read() if args.prompt == "-" else args.prompt
     if args.max_tokens is not None and args.max_tokens <= 0:
         raise UsageError("--max-tokens must be positive")
-    engine = await Engine.open(args.config)
-    on_text, on_event = _streams(args)
-    try:
+    async with Engine.open(args.config) as engine:
         await engine.preload()
-        result = await engine.ask(prompt, tier=args.tier, model=args.model, use_case=args.use_case,
-                                  complexity=args.complexity, max_tokens=args.max_tokens, kind="cli",
-                                  on_text=on_text, on_event=on_event)
-    finally:
-        await engine.close()
+        result = await engine.ask(AskRequest(prompt, tier=args.tier, model=args.model, use_case=args.use_case,
+                                             complexity=args.complexity, max_tokens=args.max_tokens, kind="cli"),
+                                  _observer(args))
     return _print_result(result, args)
 
 
 async def cmd_escalate(args) -> int:
-    engine = await Engine.open(args.config)
-    on_text, on_event = _streams(args)
-    try:
+    from modeltui import feedback
+
+    async with Engine.open(args.config) as engine:
         await engine.preload()
-        result = await engine.escalate(args.call_id, on_text=on_text, on_event=on_event)
-    finally:
-        await engine.close()
+        result = await feedback.escalate(engine, args.call_id, _observer(args))
     return _print_result(result, args)
 
 
@@ -97,12 +86,9 @@ async def cmd_tournament(args) -> int:
     from modeltui import tournament
 
     models = [m.strip() for m in args.models.split(",") if m.strip()] if args.models else None
-    engine = await Engine.open(args.config)
-    try:
+    async with Engine.open(args.config) as engine:
         await engine.preload()
         result = await tournament.run(engine, args.prompt, models)
-    finally:
-        await engine.close()
     s = result.summary()
     if args.json:
         print(json.dumps(s, ensure_ascii=False))
@@ -124,14 +110,11 @@ async def cmd_tournament(args) -> int:
 
 
 async def cmd_vote(args) -> int:
-    from modeltui import tournament
+    from modeltui import feedback
 
-    engine = await Engine.open(args.config, probe_ollama=False)
-    try:
-        vid = await tournament.vote(engine, args.tournament_id, args.choice)
-    finally:
-        await engine.close()
-    print(f"vote {vid} stored: {args.choice} in tournament {args.tournament_id}")
+    async with Engine.open(args.config, probe_ollama=False) as engine:
+        vid = await feedback.vote(engine, args.tournament_id, args.choice)
+    print(f"vote {vid} stored: {args.choice} in tournament {args.tournament_id} (it replaces any earlier vote)")
     return 0
 
 
@@ -148,12 +131,11 @@ async def cmd_prices(args) -> int:
 
 
 async def cmd_budget(args) -> int:
-    engine = await Engine.open(args.config, probe_ollama=False)
-    try:
-        fig = await engine.ledger.figures()
-        per_model = await engine.ledger.by_model()
-    finally:
-        await engine.close()
+    from dataclasses import asdict
+
+    async with Engine.open(args.config, probe_ollama=False) as engine:
+        report = await reports.budget(engine)
+    fig, per_model = asdict(report.figures), report.by_model
     if args.json:
         print(json.dumps({**fig, "by_model": per_model}))
         return 0
@@ -184,13 +166,8 @@ async def cmd_estimate(args) -> int:
     from modeltui import estimate as est
 
     calls = _parse_calls(args.calls)
-    engine = await Engine.open(args.config)
-    try:
-        async with engine.store.db.execute(
-                "SELECT use_case, tokens_in, tokens_out FROM calls WHERE status = 'ok' ORDER BY id DESC LIMIT 5000") as cur:
-            typical = est.typical_tokens([tuple(r) for r in await cur.fetchall()])
-    finally:
-        await engine.close()
+    async with Engine.open(args.config) as engine:
+        typical = await reports.typical_tokens(engine)
     if args.tokens_in or args.tokens_out:
         base = typical.get("*", est.DEFAULT_TOKENS)
         typical = {"*": (args.tokens_in or base[0], args.tokens_out or base[1])}
@@ -232,19 +209,12 @@ async def cmd_models(args) -> int:
 
 
 async def cmd_log(args) -> int:
-    from modeltui import config
-    from modeltui.store import Store
-
-    cfg = config.load(args.config)
-    store = await Store.open(cfg.db_path())
-    try:
-        rows = await store.recent(args.n, args.session)
-    finally:
-        await store.close()
+    async with Engine.open(args.config, probe_ollama=False) as engine:
+        rows = await reports.recent(engine, args.n, args.session)
     if args.json:
         print(json.dumps(rows, ensure_ascii=False))
         return 0
-    _table(f"last {len(rows)} calls ({cfg.db_path()})",
+    _table(f"last {len(rows)} calls ({engine.cfg.db_path()})",
            ["id", "time", "session", "kind", "model", "tier", "status", "tokens", "cost", "ms", "parent"],
            [[r["id"], datetime.fromtimestamp(r["ts"]).strftime("%Y-%m-%d %H:%M:%S"), r["session"], r["kind"],
              r["model"], r["tier"], r["status"] + (f" ({r['error_kind']})" if r["error_kind"] else ""),
@@ -263,24 +233,12 @@ def _when(text: str | None, flag: str) -> float | None:
 
 
 async def cmd_export(args) -> int:
-    from modeltui import config, paths
-    from modeltui.store import Store, export
-
-    cfg = config.load(args.config)
     since, until = _when(args.since, "--since"), _when(args.until, "--until")
-    store = await Store.open(cfg.db_path())
-    try:
-        session = args.session
-        if session == "last":
-            last = await store.sessions(limit=1)
-            session = last[0]["session"] if last else None
-        rows = await store.select_calls(session=session, since=since, until=until)
-    finally:
-        await store.close()
-    if args.output == "-":
-        sys.stdout.write(export.render(rows, args.format, args.texts))
+    out = None if args.output == "-" else Path(args.output) if args.output else reports.default_export_path(args.format)
+    async with Engine.open(args.config, probe_ollama=False) as engine:
+        n, path, text = await reports.export(engine, args.format, out, args.texts, args.session, since, until)
+    if text is not None:
+        sys.stdout.write(text)
         return 0
-    out = Path(args.output) if args.output else paths.exports_dir() / f"modeltui-{time.strftime('%Y%m%d-%H%M%S')}.{args.format}"
-    export.write(rows, args.format, out, args.texts)
-    print(f"exported {len(rows)} calls to {out}")
+    print(f"exported {n} calls to {path}")
     return 0

@@ -1,4 +1,5 @@
-"""Settings from TOML, validated by pydantic, written back with tomli-w when the app changes one.
+"""Settings from TOML, validated by pydantic. The user's file is only ever read: what the app
+changes (tier, theme) goes to a state file beside the log (`state.py`) and is laid over it.
 
 Every model forbids unknown keys so that a typo is reported instead of silently ignored.
 """
@@ -14,9 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from modeltui import paths, raw
 from modeltui.errors import ConfigError
 
-from modeltui.tiers import TIERS  # noqa: E402,F401  (re-exported)
-
-Tier = Literal["budget", "balanced", "premium", "auto"]
+from modeltui.tiers import TIERS, Tier
 
 
 class _Strict(BaseModel):
@@ -30,10 +29,10 @@ class TierPolicy(_Strict):
 
 def _default_tiers() -> dict[str, TierPolicy]:
     return {
-        "budget": TierPolicy(min_quality=3.0, quality_tolerance=3.0),
-        "balanced": TierPolicy(min_quality=6.0, quality_tolerance=1.5),
-        "premium": TierPolicy(min_quality=8.0, quality_tolerance=0.0),
-        "auto": TierPolicy(min_quality=3.0, quality_tolerance=1.0),
+        Tier.BUDGET: TierPolicy(min_quality=3.0, quality_tolerance=3.0),
+        Tier.BALANCED: TierPolicy(min_quality=6.0, quality_tolerance=1.5),
+        Tier.PREMIUM: TierPolicy(min_quality=8.0, quality_tolerance=0.0),
+        Tier.AUTO: TierPolicy(min_quality=3.0, quality_tolerance=1.0),
     }
 
 
@@ -119,7 +118,7 @@ class Storage(_Strict):
 
 
 class Config(_Strict):
-    default_tier: Tier = "balanced"
+    default_tier: Tier = Tier.BALANCED
     theme: str = "modeltui-dark"
     ollama_url: str = "http://127.0.0.1:11434"
     builtin_models: bool = True  # false: only the models listed under [models]
@@ -158,7 +157,7 @@ def load(path: str | os.PathLike | None = None) -> Config:
     if data is None:
         cfg = Config()
         cfg._path = file
-        return cfg
+        return _with_state(cfg)
     try:
         cfg = Config.model_validate(data)
     except ValidationError as exc:
@@ -169,17 +168,17 @@ def load(path: str | os.PathLike | None = None) -> Config:
         if tier not in TIERS:
             raise ConfigError(f"{file}: unknown key 'tiers.{tier}' (tiers are {', '.join(TIERS)})")
     cfg._path = file
+    return _with_state(cfg)
+
+
+def _with_state(cfg: Config) -> Config:
+    """Lay the app's remembered choices (state.toml beside the log) over the file's settings."""
+    from modeltui import state
+
+    remembered = state.read(cfg.db_path())
+    tier = remembered.get("tier")
+    if tier in TIERS:
+        cfg.default_tier = Tier(tier)
+    if isinstance(remembered.get("theme"), str):
+        cfg.theme = remembered["theme"]
     return cfg
-
-
-def save(cfg: Config, path: Path | None = None) -> Path:
-    """Write the settings back (only keys that differ from defaults, so the file stays readable)."""
-    import tomli_w
-
-    file = path or cfg._path or paths.config_file()
-    file.parent.mkdir(parents=True, exist_ok=True)
-    data = cfg.model_dump(mode="json", exclude_defaults=True, exclude_none=True)
-    tmp = file.with_suffix(".toml.tmp")
-    tmp.write_text(tomli_w.dumps(data), encoding="utf-8")
-    os.replace(tmp, file)
-    return file

@@ -14,6 +14,7 @@ from modeltui.catalog import ModelInfo
 from modeltui.config import Config
 from modeltui.errors import ModeltuiError
 from modeltui.routing import RouteRequest, decide
+from modeltui.tiers import GENERAL, TIERS
 
 DEFAULT_TOKENS = (500, 400)
 
@@ -23,13 +24,13 @@ def typical_tokens(rows: list[tuple[str, int, int]]) -> dict[str, tuple[int, int
     by: dict[str, list[tuple[int, int]]] = {}
     for use_case, tin, tout in rows:
         if tin and tout:
-            by.setdefault(use_case or "general", []).append((tin, tout))
+            by.setdefault(use_case or GENERAL, []).append((tin, tout))
             by.setdefault("*", []).append((tin, tout))
     return {k: (int(statistics.median(a for a, _ in v)), int(statistics.median(b for _, b in v))) for k, v in by.items()}
 
 
 def estimate(models: list[ModelInfo], cfg: Config, calls: dict[str, int], typical: dict[str, tuple[int, int]],
-             complexity: str = "medium", tiers=("budget", "balanced", "premium", "auto")) -> dict:
+             complexity: str = "medium", tiers=TIERS) -> dict:
     out = {}
     for tier in tiers:
         rows, total = [], 0.0

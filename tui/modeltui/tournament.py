@@ -13,12 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from modeltui.agreement import compare_all
+from modeltui.asking import AskObserver, AskRequest
 from modeltui.errors import BudgetRefused, ModeltuiError, NoModelAvailable, UsageError
+from modeltui.feedback import LETTERS
 from modeltui.routing import RouteRequest
-
-TIERS = ("budget", "balanced", "premium")
-LETTERS = "ABC"
-VOTES = ("A", "B", "C", "tie", "all_bad")
+from modeltui.tiers import Tier
 
 
 @dataclass
@@ -35,18 +34,19 @@ class TournamentResult:
             if isinstance(r, BaseException):
                 entrants.append({"slot": letter, "model": model, "status": "error", "error": str(r)})
             else:
-                s = r.summary()
+                s = r.summary().to_dict()
                 entrants.append({"slot": letter, **{k: s[k] for k in ("model", "simulated", "status", "error_kind", "error",
                                                                       "cost_usd", "latency_ms", "tokens_in", "tokens_out",
                                                                       "call_id", "text")}})
         return {"tournament_id": self.id, "prompt": self.prompt, "entrants": entrants, "agreement": self.agreement}
 
 
-async def pick_models(engine, prompt: str, budget_left: float | None = None) -> list[str]:
+async def pick_models(engine, prompt: str, use_case: str, budget_left: float | None = None) -> list[str]:
     """The router's pick in budget, balanced and premium, made distinct by walking each tier's ranking."""
     chosen: list[str] = []
-    for tier in TIERS:
-        req = RouteRequest([{"role": "user", "content": prompt}], tier=tier, max_tokens=engine.cfg.gateway.max_tokens)
+    for tier in Tier.routed():
+        req = RouteRequest([{"role": "user", "content": prompt}], tier=tier, use_case=use_case,
+                           max_tokens=engine.cfg.gateway.max_tokens)
         try:
             d = await engine.route(req, budget_left)
         except ModeltuiError:
@@ -92,22 +92,22 @@ async def run(engine, prompt: str, models: list[str] | None = None,
             raise UsageError(f"unknown model '{unknown[0]}'" + (f"; closest: {', '.join(near)}" if near else ""))
         if len(set(models)) != len(models) or not 2 <= len(models) <= 3:
             raise UsageError("--models takes two or three different model ids")
-    picked = models or await pick_models(engine, prompt)
+    use_case, _ = engine.resolve_use_case(prompt)  # one use case for all three (and for the votes)
+    picked = models or await pick_models(engine, prompt, use_case)
     reservations = await _reserve_all(engine, prompt, picked)
     if not reservations and not models:
         left = await engine.ledger.left() or 0.0
-        picked = await pick_models(engine, prompt, budget_left=left / 3)  # a cheaper trio that fits together
+        picked = await pick_models(engine, prompt, use_case, budget_left=left / 3)  # a cheaper trio that fits together
         reservations = await _reserve_all(engine, prompt, picked)
     if not reservations:
         left = await engine.ledger.left()
         raise BudgetRefused(f"budget: the tournament ({', '.join(picked)}) does not fit in ${left or 0:.6f} left")
 
     tid = uuid.uuid4().hex[:12]
-    await engine.store.save_tournament(tid, engine.session, prompt, picked, None)
+    await engine.store.save_tournament(tid, engine.session, prompt, picked, use_case, None)
     tasks = [asyncio.ensure_future(engine.ask(
-        prompt, model=mid, kind="tournament", tournament_id=tid, reservation=res,
-        on_text=(lambda s, i=i: on_text(i, s)) if on_text else None))
-        for i, (mid, res) in enumerate(zip(picked, reservations))]
+        AskRequest(prompt, model=mid, use_case=use_case, kind="tournament", tournament_id=tid),
+        _Slot(i, on_text), reservation=res)) for i, (mid, res) in enumerate(zip(picked, reservations))]
     try:
         results = await asyncio.gather(*tasks, return_exceptions=True)
     except asyncio.CancelledError:
@@ -123,36 +123,16 @@ async def run(engine, prompt: str, models: list[str] | None = None,
             verdict["reason"] += f" (only {', '.join(done)} finished)"
     else:
         verdict = {"overall": "unclear", "reason": "fewer than two answers finished", "pairs": {}}
-    await engine.store.save_tournament(tid, engine.session, prompt, picked, verdict)
+    await engine.store.save_tournament(tid, engine.session, prompt, picked, use_case, verdict)
     return TournamentResult(tid, prompt, picked, list(results), verdict)
 
 
-async def vote(engine, tournament_id: str, choice: str, note: str | None = None) -> int:
-    """Store a vote: winner A/B/C, tie, or all_bad. The value stored is the winning model id."""
-    if choice not in VOTES:
-        raise UsageError(f"vote must be one of {', '.join(VOTES)}")
-    t = await engine.store.get_tournament(tournament_id)
-    if t is None:
-        raise UsageError(f"no tournament with id {tournament_id}")
-    value, call_id = choice, None
-    if choice in LETTERS:
-        slot = LETTERS.index(choice)
-        if slot >= len(t["models"]):
-            raise UsageError(f"tournament {tournament_id} has no entrant {choice}")
-        value = t["models"][slot]
-        async with engine.store.db.execute(
-                "SELECT id FROM calls WHERE tournament_id = ? AND model = ? AND parent_id IS NULL", (tournament_id, value)) as cur:
-            row = await cur.fetchone()
-        call_id = row[0] if row else None
-    models = ",".join(t["models"])
-    vid = await engine.store.add_vote("vote", value, call_id=call_id, tournament_id=tournament_id,
-                                      session=engine.session, note=note or models)
-    async with engine.store.db.execute(
-            "SELECT use_case FROM calls WHERE tournament_id = ? LIMIT 1", (tournament_id,)) as cur:
-        row = await cur.fetchone()
-    uc = (row[0] if row else None) or "general"
-    # the winner succeeded and the others failed; a tie is half a success each; all bad fails all
-    outcome = {"tie": (0.5, 0.0), "all_bad": (0.0, 1.0)}
-    await engine.learn([(uc, m, *(outcome.get(choice) or ((1.0, 0.0) if m == value else (0.0, 1.0))))
-                        for m in t["models"]])
-    return vid
+class _Slot(AskObserver):
+    """One entrant's text, tagged with its slot."""
+
+    def __init__(self, slot: int, on_text: Callable[[int, str], None] | None):
+        self.slot, self.on_text = slot, on_text
+
+    def text(self, chunk: str) -> None:
+        if self.on_text:
+            self.on_text(self.slot, chunk)

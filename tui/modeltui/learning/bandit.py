@@ -33,10 +33,11 @@ class Arm:
 
 
 class Bandit:
-    def __init__(self, half_life_s: float = DEFAULT_HALF_LIFE_S, seed: int | None = None):
+    def __init__(self, half_life_s: float = DEFAULT_HALF_LIFE_S, seed: int | None = None,
+                 rng: random.Random | None = None):
         self.half_life_s = half_life_s
         self.arms: dict[tuple[str, str], Arm] = {}
-        self.rng = random.Random(seed)
+        self.rng = rng or random.Random(seed)
 
     def observe(self, use_case: str, model: str, success: float = 0.0, failure: float = 0.0, now: float = 0.0) -> None:
         for key in ((use_case, model), (POOLED, model)):

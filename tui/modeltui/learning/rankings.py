@@ -1,17 +1,18 @@
 """Rankings per use case: a composite of success, speed, cost and satisfaction (weights from the
 config, default 40/30/20/10) beside a Bradley-Terry rating from tournament votes.
 
-Reads the `stats` table (one row per use case and model) and the votes: never the call log.
+Takes the `stats` rows (one per use case and model) and the vote rows: never the call log.
 """
 
 from __future__ import annotations
 
-import json
 import time
+from dataclasses import asdict, dataclass, field
 
 from modeltui.config import Weights
 from modeltui.learning import bt
 from modeltui.learning.decay import factor
+from modeltui.tiers import GENERAL
 
 
 def composite(rows: dict[str, dict], w: Weights) -> dict[str, dict]:
@@ -38,53 +39,60 @@ def composite(rows: dict[str, dict], w: Weights) -> dict[str, dict]:
     return info
 
 
-async def load_stats(db, use_case: str | None, now: float, half_life_s: float) -> dict[str, dict[str, dict]]:
-    """Decayed view of the stats rows (only the columns rankings need; no histogram parsing)."""
-    sql = ("SELECT use_case, model, n, ok, cost_usd, up, down, raw_calls, lat_median_ms, ts FROM stats"
-           + (" WHERE use_case = ?" if use_case else ""))
-    async with db.execute(sql, (use_case,) if use_case else ()) as cur:
-        rows = await cur.fetchall()
+@dataclass
+class RankingRow:
+    model: str
+    composite: float
+    parts: dict = field(default_factory=dict)
+    success_rate: float | None = None
+    median_latency_ms: float | None = None
+    cost_per_call_usd: float | None = None
+    observations: int = 0
+    bt_rating: float | None = None
+    bt_lo: float | None = None
+    bt_hi: float | None = None
+    bt_comparisons: int = 0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def decayed_stats(rows: list[tuple], now: float, half_life_s: float) -> dict[str, dict[str, dict]]:
+    """use case -> model -> the row's sums as of `now` (rows from `Store.ranking_rows`)."""
     out: dict[str, dict[str, dict]] = {}
     for uc, model, n, ok, cost, up, down, raw, lat, ts in rows:
         k = factor(now - ts, half_life_s)
         out.setdefault(uc, {})[model] = {"n": n * k, "ok": ok * k, "cost_usd": cost * k, "up": up * k, "down": down * k,
-                                         "raw_calls": raw, "lat_median_ms": lat}
+                                         "raw_calls": int(raw), "lat_median_ms": lat}
     return out
 
 
-async def load_votes(db, use_case: str | None) -> dict[str, list[tuple[list[str], str]]]:
-    """use case -> [(models in slot order, vote value)], using the first call's use case."""
-    sql = """SELECT t.models AS models, v.value AS value,
-                    (SELECT c.use_case FROM calls c WHERE c.tournament_id = t.id LIMIT 1) AS use_case
-             FROM votes v JOIN tournaments t ON t.id = v.tournament_id WHERE v.kind = 'vote'"""
-    async with db.execute(sql) as cur:
-        rows = await cur.fetchall()
+def votes_by_use_case(rows: list[tuple]) -> dict[str, list[tuple[list[str], str]]]:
+    """use case -> [(models in slot order, vote value)] (rows from `Store.vote_rows`)."""
     out: dict[str, list] = {}
-    for r in rows:
-        uc = r["use_case"] or "general"
-        if use_case is None or uc == use_case:
-            out.setdefault(uc, []).append((json.loads(r["models"]), r["value"]))
+    for _ts, value, models, uc in rows:
+        out.setdefault(uc or GENERAL, []).append((models, value))
     return out
 
 
-async def rankings(db, weights: Weights, half_life_s: float, use_case: str | None = None,
-                   now: float | None = None, bootstrap: int = 200) -> dict[str, list[dict]]:
+def rankings(stat_rows: list[tuple], vote_rows: list[tuple], weights: Weights, half_life_s: float,
+             now: float | None = None, bootstrap: int = 200) -> dict[str, list[RankingRow]]:
     now = time.time() if now is None else now
-    per_uc = await load_stats(db, use_case, now, half_life_s)
-    votes = await load_votes(db, use_case)
+    per_uc = decayed_stats(stat_rows, now, half_life_s)
+    votes = votes_by_use_case(vote_rows)
     out = {}
     for uc in sorted(set(per_uc) | set(votes)):
         comp = composite(per_uc.get(uc, {}), weights)
         ratings = bt.with_intervals(bt.pairs_from_votes(votes.get(uc, [])), samples=bootstrap) if votes.get(uc) else {}
-        models = set(comp) | set(ratings)
         rows = []
-        for m in models:
+        for m in set(comp) | set(ratings):
             c = comp.get(m, {})
             r = ratings.get(m)
-            rows.append({"model": m, "composite": c.get("composite", 0.0), "parts": c.get("parts", {}),
-                         "success_rate": c.get("success_rate"), "median_latency_ms": c.get("median_latency_ms"),
-                         "cost_per_call_usd": c.get("cost_per_call_usd"), "observations": c.get("observations", 0),
-                         "bt_rating": r and round(r["rating"], 1), "bt_lo": r and round(r["lo"], 1),
-                         "bt_hi": r and round(r["hi"], 1), "bt_comparisons": r["comparisons"] if r else 0})
-        out[uc] = sorted(rows, key=lambda x: -x["composite"])
+            rows.append(RankingRow(
+                model=m, composite=c.get("composite", 0.0), parts=c.get("parts", {}),
+                success_rate=c.get("success_rate"), median_latency_ms=c.get("median_latency_ms"),
+                cost_per_call_usd=c.get("cost_per_call_usd"), observations=c.get("observations", 0),
+                bt_rating=r and round(r["rating"], 1), bt_lo=r and round(r["lo"], 1), bt_hi=r and round(r["hi"], 1),
+                bt_comparisons=r["comparisons"] if r else 0))
+        out[uc] = sorted(rows, key=lambda x: -x.composite)
     return out

@@ -4,28 +4,31 @@ adequate model of each use case would have cost for the same tokens; and pattern
 from __future__ import annotations
 
 from modeltui.catalog import Catalog
+from modeltui.tiers import GENERAL
 
 ADEQUATE_SUCCESS_GAP = 0.05  # adequate: success rate within this of the use case's best
 PREMIUM_QUALITY = 8.0
 
 
-def best_adequate(ranked: list[dict], catalog: Catalog) -> str | None:
-    usable = [r for r in ranked if r["model"] in catalog and catalog[r["model"]].price_known and r["success_rate"]]
+def best_adequate(ranked: list, catalog: Catalog) -> str | None:
+    """Among the use case's ranking rows (learning.rankings.RankingRow), the best composite of
+    those whose success rate is within ADEQUATE_SUCCESS_GAP of the best."""
+    usable = [r for r in ranked if r.model in catalog and catalog[r.model].price_known and r.success_rate]
     if not usable:
         return None
-    top = max(r["success_rate"] for r in usable)
-    adequate = [r for r in usable if r["success_rate"] >= top - ADEQUATE_SUCCESS_GAP]
-    return max(adequate, key=lambda r: r["composite"])["model"]
+    top = max(r.success_rate for r in usable)
+    adequate = [r for r in usable if r.success_rate >= top - ADEQUATE_SUCCESS_GAP]
+    return max(adequate, key=lambda r: r.composite).model
 
 
-def savings(calls: list[dict], ranked: dict[str, list[dict]], catalog: Catalog) -> dict:
+def savings(calls: list[dict], ranked: dict[str, list], catalog: Catalog) -> dict:
     actual = alternative = 0.0
     by_uc: dict[str, dict] = {}
     simple_premium = simple_premium_cost = 0
     for c in calls:
         cost = c["cost_usd"] or 0.0
         actual += cost
-        uc = c["use_case"] or "general"
+        uc = c["use_case"] or GENERAL
         best = best_adequate(ranked.get(uc, []), catalog)
         alt = catalog[best].cost(c["tokens_in"] or 0, c["tokens_out"] or 0) if best else None
         alt = cost if alt is None else min(cost, alt)  # never count a dearer choice as "saving"

@@ -15,7 +15,6 @@ from modeltui.learning.decay import factor
 
 LAT_EDGES_MS = [50, 100, 200, 400, 800, 1600, 3200, 6400, 12800, 25600, 51200]  # bucket upper bounds
 DECAYED = ("n", "ok", "errors", "cost_usd", "up", "down", "s", "f")
-ERROR_FAILURE = 0.5  # an error is weaker evidence of poor answers than a thumbs-down
 
 
 @dataclass
@@ -28,7 +27,7 @@ class Obs:
     cost_usd: float | None = None
     up: float = 0.0
     down: float = 0.0
-    success: float = 0.0  # quality evidence (thumbs, votes, replayed correctness)
+    success: float = 0.0  # quality evidence (weights from learning/evidence.py)
     failure: float = 0.0
 
 
@@ -56,14 +55,14 @@ def apply(row: dict | None, obs: Obs, half_life_s: float) -> dict:
             r["ok"] += 1
         elif obs.status == "error":
             r["errors"] += 1
-            r["f"] += ERROR_FAILURE
         r["cost_usd"] += obs.cost_usd or 0.0
         if obs.latency_ms is not None and obs.status == "ok":
             r["lat_hist"][bisect.bisect_left(LAT_EDGES_MS, obs.latency_ms)] += 1
-    r["up"] += obs.up
-    r["down"] += obs.down
-    r["s"] += obs.success + obs.up
-    r["f"] += obs.failure + obs.down
+    # a retraction (learning/evidence.py) subtracts; rounding must not leave a negative count
+    r["up"] = max(0.0, r["up"] + obs.up)
+    r["down"] = max(0.0, r["down"] + obs.down)
+    r["s"] = max(0.0, r["s"] + obs.success + obs.up)
+    r["f"] = max(0.0, r["f"] + obs.failure + obs.down)
     return r
 
 

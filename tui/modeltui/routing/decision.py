@@ -10,17 +10,20 @@ from modeltui.catalog import ModelInfo
 from modeltui.config import Config
 from modeltui.errors import BudgetRefused, NoModelAvailable
 from modeltui.routing.complexity import estimate_complexity
-from modeltui.routing.tiers import AUTO_START, COMPLEXITY_FLOOR, Candidate, filter_models, order, reason_text
+from modeltui.routing.tiers import COMPLEXITY_FLOOR, Candidate, filter_models, order, reason_text
 from modeltui.routing.usecase import classify_use_case
+from modeltui.tiers import Tier
 from modeltui.tokens import estimate_messages
 
 CHAIN_LEN = 4
 
 
-@dataclass
+@dataclass(frozen=True)
 class RouteRequest:
+    """Immutable: the engine derives each step's request with `dataclasses.replace`."""
+
     messages: list[dict]
-    tier: str = "balanced"
+    tier: str = Tier.BALANCED
     use_case: str | None = None
     use_case_source: str = "declared"
     complexity: str | None = None
@@ -28,7 +31,7 @@ class RouteRequest:
     max_tokens: int = 1024
     budget_left: float | None = None  # None = no cap
     cooling: dict[str, str] = field(default_factory=dict)  # model id -> why it is resting
-    exclude: set[str] = field(default_factory=set)  # already tried in this chain
+    exclude: frozenset[str] = frozenset()  # already tried in this chain
     min_context: int = 0  # after a context error: need a window larger than this
     est_tokens_in: int | None = None  # known size (e.g. a usage profile); else estimated from messages
 
@@ -108,12 +111,12 @@ def decide(models: list[ModelInfo], req: RouteRequest, cfg: Config,
         source = "keywords"
 
     tier = req.tier
-    learned = tier == "auto" and sampler is not None
-    effective = "auto" if learned else AUTO_START[complexity] if tier == "auto" else tier
+    learned = tier == Tier.AUTO and sampler is not None
+    effective = Tier.AUTO if learned else Tier.for_complexity(complexity) if tier == Tier.AUTO else Tier(tier)
     policy = cfg.policy(effective)
     min_q = max(policy.min_quality, COMPLEXITY_FLOOR.get(complexity, 0.0))
     if learned:  # complexity still sets the starting tier: its quality floor bounds what is learned
-        min_q = max(min_q, cfg.policy(AUTO_START[complexity]).min_quality)
+        min_q = max(min_q, cfg.policy(Tier.for_complexity(complexity)).min_quality)
     notes: list[str] = []
     if min_q > policy.min_quality:
         notes.append(f"{complexity} complexity raised the quality floor to {min_q:.1f}")
@@ -133,7 +136,7 @@ def decide(models: list[ModelInfo], req: RouteRequest, cfg: Config,
                                        capped=capped, use_case=use_case, cooling=req.cooling, qualities=qualities)
         if cands:
             notes.append(f"no available model meets quality {min_q:.1f}; using the best available")
-            effective = "premium"
+            effective = Tier.PREMIUM
     sampled = sampler(use_case, {c.model.id: c.base for c in cands}) if learned and cands else None
     ranked = order(effective, cands, policy.quality_tolerance, cfg.routing.prefer_local, sampled)
     if sampled and ranked:

@@ -15,7 +15,6 @@ from modeltui.catalog import ModelInfo
 CONTEXT_SHARE = 0.85
 STRENGTH_BONUS = 0.5  # a model listing the prompt's use case among its strengths
 COMPLEXITY_FLOOR = {"low": 0.0, "medium": 5.0, "high": 7.0}  # complexity raises the quality floor
-AUTO_START = {"low": "budget", "medium": "balanced", "high": "premium"}
 
 
 @dataclass(slots=True)

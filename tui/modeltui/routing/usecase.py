@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-GENERAL = "general"
+from modeltui.tiers import GENERAL  # noqa: F401  (re-exported)
 
 
 def classify_use_case(prompt: str, rules: dict[str, list[str]]) -> str:

@@ -1,6 +1,7 @@
 """The local SQLite log (aiosqlite): one row per attempt, votes, running aggregates, export."""
 
 from modeltui.store.records import CallRecord
-from modeltui.store.store import Store
+from modeltui.store.spend import SpendSums
+from modeltui.store.store import DatabaseError, Store
 
-__all__ = ["CallRecord", "Store"]
+__all__ = ["CallRecord", "DatabaseError", "SpendSums", "Store"]

@@ -102,6 +102,13 @@ MIGRATIONS: list[str] = [
         created REAL NOT NULL
     );
     """,
+    # 5: a tournament's use case (resolved once for its prompt; votes are ranked under it)
+    """
+    ALTER TABLE tournaments ADD COLUMN use_case TEXT;
+    UPDATE tournaments SET use_case = (SELECT c.use_case FROM calls c WHERE c.tournament_id = tournaments.id
+                                       ORDER BY c.id LIMIT 1);
+    UPDATE tournaments SET use_case = 'general' WHERE use_case IS NULL;
+    """,
 ]
 
 LATEST = len(MIGRATIONS)

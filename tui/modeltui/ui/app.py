@@ -11,7 +11,7 @@ from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 
-from modeltui.tiers import TIERS
+from modeltui.tiers import TIERS, Tier
 
 BINDINGS = [
     Binding("ctrl+s", "send", "Send", id="send", priority=True),
@@ -54,7 +54,7 @@ class ModeltuiApp(App):
         raw = raw or {}
         ui = {"default_tier": cfg.default_tier, "theme": cfg.theme, "keymap": cfg.keymap} if cfg else raw
         tier, theme, keymap = ui.get("default_tier"), ui.get("theme"), ui.get("keymap")
-        self.tier = tier if tier in TIERS else "balanced"
+        self.tier = tier if tier in TIERS else Tier.BALANCED.value
         self.keymap = keymap if isinstance(keymap, dict) and all(isinstance(v, str) for v in keymap.values()) else {}
         self.engine = None
         self.ready = asyncio.Event()
@@ -100,7 +100,7 @@ class ModeltuiApp(App):
                 self.cfg = config.load(self.config_path)
                 if self.cfg.default_tier != self.tier or self.cfg.theme != self.theme:
                     self.cfg.default_tier, self.cfg.theme = self.tier, self.theme  # chosen before it loaded
-                    config.save(self.cfg)
+                    self._remember(tier=self.tier, theme=self.theme)
             from modeltui.engine import Engine
 
             self.engine = await Engine.open(cfg=self.cfg)
@@ -129,10 +129,8 @@ class ModeltuiApp(App):
         self.tier = tier
         self.chat.query_one("#tierbar").tier = tier
         if self.cfg is not None:
-            from modeltui.config import save
-
             self.cfg.default_tier = tier
-            save(self.cfg)  # the choice persists (or is saved once the config has loaded)
+            self._remember(tier=tier)  # the choice persists (or is saved once the config has loaded)
 
     def action_tournament(self) -> None:
         from modeltui.ui.screens.tournament import TournamentScreen
@@ -180,11 +178,18 @@ class ModeltuiApp(App):
             yield SystemCommand(title, help_text, lambda a=action: self.run_action(a))
 
     def _save_theme(self, theme) -> None:
-        from modeltui.config import save
-
         if self.cfg is not None and self.cfg.theme != theme.name:
             self.cfg.theme = theme.name
-            save(self.cfg)
+            self._remember(theme=theme.name)
+
+    def _remember(self, **values: str) -> None:
+        """Choices go to the state file beside the log; the user's config file is only read."""
+        from modeltui import state
+
+        try:
+            state.remember(self.cfg.db_path(), **values)
+        except OSError as exc:
+            self.notify(f"could not remember the setting: {exc}", severity="warning")
 
     async def on_unmount(self) -> None:
         if self.engine is not None:

@@ -18,7 +18,7 @@ def run_app(config_path: str | None) -> int:
         return exc.exit_code
     from modeltui.ui.app import ModeltuiApp
 
-    app = ModeltuiApp(config_path=config_path, raw=data or {})
+    app = ModeltuiApp(config_path=config_path, raw=raw.with_state(data))
     app.run()
     if app.startup_error:
         print(f"modeltui: {app.startup_error}", file=sys.stderr)

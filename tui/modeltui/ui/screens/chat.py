@@ -12,6 +12,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, TextArea
 
+from modeltui.asking import AskObserver, AskRequest
 from modeltui.tokens import estimate_tokens
 from modeltui.ui.widgets.meter import CostMeter, money
 from modeltui.ui.widgets.tierbar import TierBar
@@ -64,9 +65,12 @@ class ChatScreen(Screen):
         engine = self.app.engine
         if engine is None:
             return
+        from modeltui import reports
+
         meter = self.query_one(CostMeter)
-        by_model = await engine.ledger.by_model() if self.query_one("#meter-models").display else None
-        meter.update_figures(await engine.ledger.figures(), by_model)
+        breakdown = bool(self.query_one("#meter-models").display)
+        report = await reports.budget(engine, by_model=breakdown)
+        meter.update_figures(report.figures, report.by_model if breakdown else None)
 
     def send(self) -> None:
         area = self.query_one("#prompt", TextArea)
@@ -99,26 +103,33 @@ class ChatScreen(Screen):
         context = list(self.history)
         live: dict = {"tokens": 0, "model": None}
 
-        def on_text(chunk: str) -> None:
-            answer.write(chunk)
-            live["tokens"] += estimate_tokens(chunk)
-            if live["model"] is not None:
-                meter.set_live(live["model"].cost(0, live["tokens"]), live["model"].id)
-            chat.scroll_end(animate=False)
+        screen = self
 
-        def on_reserve(amount: float) -> None:
-            self.call_later(self.refresh_meter)
+        class Live(AskObserver):
+            def text(self, chunk: str) -> None:
+                answer.write(chunk)
+                live["tokens"] += estimate_tokens(chunk)
+                if live["model"] is not None:
+                    meter.set_live(live["model"].cost(0, live["tokens"]), live["model"].id)
+                chat.scroll_end(animate=False)
 
-        def on_attempt(info) -> None:
-            live["model"], live["tokens"] = info, 0
-            answer.set_meta(f"{info.id}{' (simulated)' if info.simulated else ''} · streaming…")
+            def reserved(self, amount: float) -> None:
+                screen.call_later(screen.refresh_meter)
+
+            def attempt(self, info) -> None:
+                live["model"], live["tokens"] = info, 0
+                answer.set_meta(f"{info.id}{' (simulated)' if info.simulated else ''} · streaming…")
+
+            def event(self, note: str) -> None:
+                screen.set_status(note)
 
         try:
-            kw = dict(on_text=on_text, on_reserve=on_reserve, on_attempt=on_attempt, on_event=lambda s: self.set_status(s))
             if escalate_from is not None:
-                result = await engine.escalate(escalate_from, **kw)
+                from modeltui import feedback
+
+                result = await feedback.escalate(engine, escalate_from, Live())
             else:
-                result = await engine.ask(prompt, tier=tier, model=model, history=context, **kw)
+                result = await engine.ask(AskRequest(prompt, history=tuple(context), tier=tier, model=model), Live())
         except asyncio.CancelledError:
             answer.set_error("cancelled")
             raise
@@ -132,13 +143,13 @@ class ChatScreen(Screen):
         finally:
             meter.set_live(None)
         await answer.finish()
-        s = result.summary()
+        s = result.summary().to_dict()
         if s["status"] == "ok":
             answer.set_meta(meta_line(s))
             self.history += [{"role": "user", "content": prompt}, {"role": "assistant", "content": s["text"]}]
         else:
             answer.set_error(meta_line(s) + f"\nerror: {s['error_kind']}: {s['error']}")
-        from modeltui.commands import explain_text
+        from modeltui.reports import explain_text
 
         answer.set_decision(result.decision.why(), explain_text(s["reasons"]))
         answer.enable_actions(result.call_id)
@@ -151,7 +162,9 @@ class ChatScreen(Screen):
             self.app.copy_to_clipboard(a.text)
             self.notify("answer copied")
         elif event.action in ("up", "down") and a.call_id:
-            await engine.feedback(a.call_id, event.action == "up")
+            from modeltui import feedback
+
+            await feedback.thumb(engine, a.call_id, event.action == "up")
             self.notify(f"thumbs {event.action} recorded")
         elif event.action == "escalate" and a.call_id:
             self.ask(a.prompt, escalate_from=a.call_id)

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import time
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSet
 
-from modeltui import paths
 
 
 class ExportScreen(ModalScreen[str | None]):
@@ -32,7 +30,7 @@ class ExportScreen(ModalScreen[str | None]):
             yield Button("Export", variant="primary", id="go")
 
     async def on_button_pressed(self, event: Button.Pressed) -> None:
-        from modeltui.store import export
+        from modeltui import reports
 
         engine = self.app.engine
         fmt = self.query_one("#format", RadioSet).pressed_button.id
@@ -45,10 +43,9 @@ class ExportScreen(ModalScreen[str | None]):
             except ValueError as exc:
                 self.notify(str(exc), severity="error")
                 return
-        rows = await engine.store.select_calls(session=session, since=since, until=until)
-        out = paths.exports_dir() / f"modeltui-{time.strftime('%Y%m%d-%H%M%S')}.{fmt}"
-        export.write(rows, fmt, out, self.query_one("#texts", Checkbox).value)
-        self.dismiss(f"exported {len(rows)} calls to {out}")
+        n, out, _ = await reports.export(engine, fmt, reports.default_export_path(fmt),
+                                         self.query_one("#texts", Checkbox).value, session, since, until)
+        self.dismiss(f"exported {n} calls to {out}")
 
     def _when(self, sel: str) -> float | None:
         from modeltui.store.export import parse_when

@@ -31,7 +31,9 @@ class HistoryScreen(Screen):
         await self.load()
 
     async def load(self) -> None:
-        rows = await self.app.engine.store.sessions(limit=PAGE, offset=self.offset)
+        from modeltui import reports
+
+        rows = await reports.sessions(self.app.engine, limit=PAGE, offset=self.offset)
         t = self.query_one(DataTable)
         t.clear()
         for r in rows:
@@ -66,7 +68,9 @@ class SessionView(Screen):
         yield Footer()
 
     async def on_mount(self) -> None:
-        rows = await self.app.engine.store.select_calls(session=self.session)
+        from modeltui import reports
+
+        rows = await reports.calls(self.app.engine, session=self.session)
         parts = [f"# Session {self.session} (read-only)"]
         for r in rows:
             cost = money(r["cost_usd"]) if r["cost_usd"] is not None else "unknown"

@@ -45,21 +45,18 @@ class RankingsScreen(Screen):
         await self.action_reload()
 
     async def action_reload(self) -> None:
-        from modeltui.budget import period_starts
-        from modeltui.learning.rankings import rankings
-        from modeltui.learning.savings import savings
+        from modeltui import reports
 
         engine = self.app.engine
         if engine is None:
             return
-        self.data = await rankings(engine.store.db, engine.cfg.learning.weights, engine.store.half_life_s, bootstrap=100)
+        self.data = await reports.rankings(engine, bootstrap=100)
         select = self.query_one(Select)
         current = select.value if select.value in self.data else (next(iter(self.data)) if self.data else Select.BLANK)
         select.set_options([(uc, uc) for uc in self.data])
         if current is not Select.BLANK:
             select.value = current
-        calls = await engine.store.select_calls(since=period_starts(engine.cfg.budget.month_boundary)[0])
-        s = savings([c for c in calls if c["status"] == "ok"], self.data, engine.catalog)
+        s = await reports.savings(engine, ranked=self.data)
         flags = ("; " + "; ".join(s["flags"])) if s["flags"] else ""
         self.query_one("#savings", Static).update(
             f"this month: spent {money(s['actual_usd'])}, best-ranked adequate models would cost "
@@ -74,11 +71,11 @@ class RankingsScreen(Screen):
         table.clear()
         uc = self.query_one(Select).value
         for r in self.data.get(uc, []) if uc is not Select.BLANK else []:
-            bt = f"{r['bt_rating']:.0f} ({r['bt_lo']:.0f}–{r['bt_hi']:.0f})" if r["bt_rating"] is not None else "—"
-            table.add_row(r["model"], cell(r["composite"], "{:.3f}".format),
-                          cell(r["bt_rating"], lambda _: bt), cell(r["success_rate"], "{:.2f}".format),
-                          cell(r["median_latency_ms"], "{:.0f}".format), cell(r["cost_per_call_usd"], money),
-                          cell(r["observations"], "{:d}".format))
+            bt = f"{r.bt_rating:.0f} ({r.bt_lo:.0f}–{r.bt_hi:.0f})" if r.bt_rating is not None else "—"
+            table.add_row(r.model, cell(r.composite, "{:.3f}".format),
+                          cell(r.bt_rating, lambda _: bt), cell(r.success_rate, "{:.2f}".format),
+                          cell(r.median_latency_ms, "{:.0f}".format), cell(r.cost_per_call_usd, money),
+                          cell(r.observations, "{:d}".format))
         self._sort()
 
     def _sort(self) -> None:

@@ -83,11 +83,11 @@ class TournamentScreen(Screen):
         verdict.update(f"verdict: {a['overall'].upper()} — {a['reason']}\nvote: a / b / c wins, t tie, x all bad")
 
     async def action_vote(self, key: str) -> None:
-        from modeltui import tournament
+        from modeltui import feedback
 
         if self.tournament_id is None or self.voted:
             self.notify("no finished tournament to vote on" if not self.voted else "already voted")
             return
-        await tournament.vote(self.app.engine, self.tournament_id, VOTE_KEYS[key])
+        await feedback.vote(self.app.engine, self.tournament_id, VOTE_KEYS[key])
         self.voted = True
         self.notify(f"vote recorded: {VOTE_KEYS[key]}")

@@ -34,11 +34,13 @@ class CostMeter(Vertical):
         text = "this answer: —" if cost is None else f"this answer: {money(cost)}" + (f" ({model})" if model else "")
         self.query_one("#meter-live", Static).update(text)
 
-    def update_figures(self, fig: dict, by_model: list[dict] | None = None) -> None:
+    def update_figures(self, figures, by_model: list[dict] | None = None) -> None:
+        """`figures`: budget.BudgetFigures."""
+        fig = vars(figures)
         self.query_one("#meter-spend", Static).update(
             f"session {money(fig['session_usd'])}\ntoday   {money(fig['today_usd'])}\n"
             f"month   {money(fig['month_usd'])}\nreserved {money(fig['reserved_usd'])}")
-        cap = fig.get("monthly_cap_usd")
+        cap = fig["monthly_cap_usd"]
         bar = self.query_one("#meter-bar", ProgressBar)
         line = self.query_one("#meter-cap", Static)
         self.remove_class("near", "over")

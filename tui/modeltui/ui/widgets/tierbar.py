@@ -6,11 +6,11 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from modeltui.tiers import TIERS
+from modeltui.tiers import TIERS, Tier
 
 
 class TierBar(Static):
-    tier: reactive[str] = reactive("balanced")
+    tier: reactive[str] = reactive(Tier.BALANCED.value)
 
     def __init__(self, tier: str, keys: dict[str, str], **kw):
         super().__init__(**kw)

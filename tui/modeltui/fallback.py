@@ -1,0 +1,62 @@
+"""What to do after a failed attempt (DESIGN: "Fallback"): another model of the same tier on a
+429, the next in the chain on a server, timeout or connection error, a larger window after a
+context error; the provider switched off after an auth failure. The request is never mutated:
+each step returns the request the next route is made with."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+
+from modeltui import gateway
+from modeltui.errors import ModeltuiError
+from modeltui.routing import RouteRequest
+from modeltui.tiers import Tier
+
+TEXT_CHAIN = ("server", "timeout", "connection", "bad_response", "not_found")
+
+
+def disable_provider(engine, a: gateway.Attempt) -> str:
+    var = a.model.env_var or "its API key variable"
+    why = f"{a.model.provider} rejected the key ({a.status_code or 'auth'}): check {var}"
+    engine.catalog.mark_unavailable([m.id for m in engine.catalog.all() if m.provider == a.model.provider], why)
+    return why
+
+
+async def next_step(engine, a: gateway.Attempt, req: RouteRequest,
+                    forced: bool) -> tuple[str | None, str, RouteRequest]:
+    """(next model or None, why, the request to route the rest of the chain with)."""
+    kind = a.error_kind
+    if kind == "rate_limit":
+        if not forced:
+            tier = Tier(req.tier)
+            for t in (tier, tier.down()):
+                if t is None:
+                    continue
+                try:
+                    d = await engine.route(replace(req, tier=t))
+                    return d.model, f"429 from {a.model.id}: switched to {d.model} ({t} tier)", req
+                except ModeltuiError:
+                    continue
+        limit = engine.cfg.gateway.max_retry_after_s
+        wait = min(a.retry_after if a.retry_after is not None else 1.0, limit)
+        if a.retry_after is not None and a.retry_after > limit:
+            return None, f"429: Retry-After {a.retry_after:.0f}s exceeds the {wait:.0f}s bound", req
+        await asyncio.sleep(wait)
+        req = replace(req, exclude=req.exclude - {a.model.id})
+        return a.model.id, f"429 from {a.model.id}, no alternative: waited {wait:.1f}s (Retry-After)", req
+    if forced:
+        return None, "model was chosen by the user: no fallback", req
+    if kind == "auth":
+        why = disable_provider(engine, a)
+    elif kind == "context_window":
+        req = replace(req, min_context=max(req.min_context, a.model.context_window))
+        why = f"context window of {a.model.id} too small: trying a larger window"
+    elif kind in TEXT_CHAIN:
+        why = f"{kind} from {a.model.id}: next in chain"
+    else:
+        return None, f"{kind}: not retried", req
+    try:
+        return (await engine.route(req)).model, why, req
+    except ModeltuiError as exc:
+        return None, f"{why}; {exc}", req

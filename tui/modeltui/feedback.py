@@ -1,0 +1,80 @@
+"""What users say about answers: thumbs, tournament votes, escalation. Each is stored with its
+statistics in one transaction, through the evidence table (learning/evidence.py). One thumb per
+answer and one vote per tournament: a new one replaces the old, and the statistics move with it
+(the old evidence is retracted as the stats row has decayed it)."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from modeltui.asking import AskObserver, AskRequest, AskResult
+from modeltui.errors import UsageError
+from modeltui.learning import evidence
+from modeltui.tiers import GENERAL, Tier
+
+LETTERS = "ABC"
+
+
+async def thumb(engine, call_id: int, up: bool) -> None:
+    """Thumbs up/down on an answer (replacing an earlier thumb on it)."""
+    store, now = engine.store, time.time()
+    row = await store.get_call(call_id)
+    if row is None:
+        raise UsageError(f"no call with id {call_id}")
+    uc = row["use_case"] or GENERAL
+    async with store.transaction():
+        old = await store.votes(call_id=call_id, kind="thumb")
+        pairs = [(uc, row["model"], evidence.retraction(evidence.thumb(v["value"] == "+1", v["ts"]), now,
+                                                         store.half_life_s)) for v in old]
+        await store.delete_votes([v["id"] for v in old])
+        await store.add_vote("thumb", "+1" if up else "-1", call_id=call_id, session=engine.session, ts=now)
+        await store.observe([*pairs, (uc, row["model"], evidence.thumb(up, now))])
+
+
+def _choice(choice: str) -> str:
+    c = choice.strip()
+    if c.upper() in LETTERS:
+        return c.upper()
+    if c.lower() in ("tie", "all_bad"):
+        return c.lower()
+    raise UsageError(f"vote must be one of {', '.join(evidence.VOTE_CHOICES)} (got '{choice}')")
+
+
+async def vote(engine, tournament_id: str, choice: str, note: str | None = None) -> int:
+    """A tournament vote: winner A/B/C (any case), tie, or all_bad; it replaces an earlier vote
+    on the same tournament. The value stored is the winning model id."""
+    store, now = engine.store, time.time()
+    choice = _choice(choice)
+    t = await store.get_tournament(tournament_id)
+    if t is None:
+        raise UsageError(f"no tournament with id {tournament_id}")
+    value, call_id = choice, None
+    if choice in LETTERS:
+        slot = LETTERS.index(choice)
+        if slot >= len(t["models"]):
+            raise UsageError(f"tournament {tournament_id} has no entrant {choice}")
+        value = t["models"][slot]
+        call_id = await store.tournament_call(tournament_id, value)
+    uc = t["use_case"] or GENERAL
+    async with store.transaction():
+        old = await store.votes(tournament_id=tournament_id, kind="vote")
+        pairs = [(uc, m, evidence.retraction(o, now, store.half_life_s))
+                 for v in old for m, o in evidence.vote(v["value"], t["models"], v["ts"]).items()]
+        await store.delete_votes([v["id"] for v in old])
+        vid = await store.add_vote("vote", value, call_id=call_id, tournament_id=tournament_id,
+                                   session=engine.session, note=note or ",".join(t["models"]), ts=now)
+        await store.observe([*pairs, *((uc, m, o) for m, o in evidence.vote(value, t["models"], now).items())])
+    return vid
+
+
+async def escalate(engine, call_id: int, observer: AskObserver | None = None) -> AskResult:
+    """Re-ask a logged call's prompt one tier up (the user was not satisfied)."""
+    row = await engine.store.get_call(call_id)
+    if row is None:
+        raise UsageError(f"no call with id {call_id}")
+    effective = Tier(json.loads(row["decision"])["effective_tier"] if row["decision"] else row["tier"])
+    tier = effective.up() or Tier.PREMIUM
+    result = await engine.ask(AskRequest(row["prompt"], tier=tier, use_case=row["use_case"], kind="escalate"), observer)
+    result.decision.notes.insert(0, f"escalated from call {call_id} ({effective} -> {tier})")
+    return result

@@ -1,0 +1,66 @@
+"""Queries over the call log: recent calls, one call, a period or session, sessions, search."""
+
+from __future__ import annotations
+
+from modeltui.tiers import GENERAL
+
+
+def _where(clauses: list[tuple[str, object]]) -> tuple[str, list]:
+    used = [(sql, arg) for sql, arg in clauses if arg is not None]
+    return (" WHERE " + " AND ".join(s for s, _ in used) if used else ""), [a for _, a in used]
+
+
+class CallQueries:
+    async def recent(self, limit: int = 20, session: str | None = None) -> list[dict]:
+        where, args = _where([("session = ?", session)])
+        async with self.db.execute(f"SELECT * FROM calls{where} ORDER BY id DESC LIMIT ?", [*args, limit]) as cur:
+            return [dict(r) for r in await cur.fetchall()]
+
+    async def get_call(self, call_id: int) -> dict | None:
+        async with self.db.execute("SELECT * FROM calls WHERE id = ?", (call_id,)) as cur:
+            row = await cur.fetchone()
+        return dict(row) if row else None
+
+    async def select_calls(self, session: str | None = None, since: float | None = None,
+                           until: float | None = None) -> list[dict]:
+        where, args = _where([("session = ?", session), ("ts >= ?", since), ("ts < ?", until)])
+        async with self.db.execute(f"SELECT * FROM calls{where} ORDER BY id", args) as cur:
+            return [dict(r) for r in await cur.fetchall()]
+
+    async def sessions(self, limit: int = 20, offset: int = 0) -> list[dict]:
+        """Past sessions, newest first, paged."""
+        async with self.db.execute(
+            "SELECT session, MIN(ts) AS started, MAX(ts) AS ended, COUNT(*) AS calls, SUM(cost_usd) AS cost_usd "
+            "FROM calls GROUP BY session ORDER BY started DESC LIMIT ? OFFSET ?", (limit, offset)) as cur:
+            return [dict(r) for r in await cur.fetchall()]
+
+    async def search(self, text: str, limit: int = 50) -> list[dict]:
+        """Calls whose prompt or answer contains `text` (case-insensitive), newest first."""
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        async with self.db.execute(
+                "SELECT * FROM calls WHERE prompt LIKE ? ESCAPE '\\' OR response LIKE ? ESCAPE '\\' "
+                "ORDER BY id DESC LIMIT ?", (pattern, pattern, limit)) as cur:
+            return [dict(r) for r in await cur.fetchall()]
+
+    async def token_rows(self, limit: int = 5000) -> list[tuple[str | None, int, int]]:
+        """(use case, tokens in, tokens out) of the latest successful calls (typical sizes)."""
+        async with self.db.execute("SELECT use_case, tokens_in, tokens_out FROM calls WHERE status = 'ok' "
+                                   "ORDER BY id DESC LIMIT ?", (limit,)) as cur:
+            return [tuple(r) for r in await cur.fetchall()]
+
+    async def calls_per_use_case(self) -> dict[str, int]:
+        async with self.db.execute("SELECT COALESCE(use_case, ?), COUNT(*) FROM calls GROUP BY 1", (GENERAL,)) as cur:
+            return dict(await cur.fetchall())
+
+    async def recent_prompts(self, limit: int) -> list[str]:
+        """Prompts of the latest first attempts (fallback attempts repeat their prompt)."""
+        async with self.db.execute("SELECT prompt FROM calls WHERE prompt IS NOT NULL AND parent_id IS NULL "
+                                   "ORDER BY id DESC LIMIT ?", (limit,)) as cur:
+            return [r[0] for r in await cur.fetchall()]
+
+    async def tournament_call(self, tournament_id: str, model: str) -> int | None:
+        """The id of `model`'s first attempt in a tournament."""
+        async with self.db.execute("SELECT id FROM calls WHERE tournament_id = ? AND model = ? AND parent_id IS NULL",
+                                   (tournament_id, model)) as cur:
+            row = await cur.fetchone()
+        return row[0] if row else None

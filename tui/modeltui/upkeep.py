@@ -1,0 +1,34 @@
+"""Keeping what the log has learned in order: rebuild the statistics from the log, discover use
+cases from logged prompts, rename (and so keep) a discovered one."""
+
+from __future__ import annotations
+
+from modeltui.errors import UsageError
+from modeltui.learning.discovery import discover
+from modeltui.learning.rebuild import replay
+from modeltui.learning.usecases import MAX_PROMPTS
+
+
+async def rebuild_stats(engine) -> int:
+    """Recompute the `stats` table by replaying the log; returns the number of events replayed."""
+    store = engine.store
+    calls = [row async for batch in store.call_outcomes() for row in batch]
+    rows, n = replay(calls, await store.thumb_rows(), await store.vote_rows(), store.half_life_s)
+    await store.replace_stats(rows)
+    return n
+
+
+async def discover_use_cases(engine, k: int, seed: int = 0) -> list[dict]:
+    """Cluster the latest logged prompts into k use cases; renamed (kept) clusters survive."""
+    prompts = await engine.store.recent_prompts(MAX_PROMPTS)
+    if len(prompts) < max(2, k):
+        raise UsageError(f"need at least {max(2, k)} logged prompts to find {k} use cases (have {len(prompts)})")
+    await engine.store.replace_discovered(discover(prompts, k, seed))
+    await engine.reload_use_cases()
+    return await engine.store.clusters()
+
+
+async def rename_use_case(engine, old: str, new: str) -> None:
+    if not await engine.store.rename_cluster(old, new):
+        raise UsageError(f"no discovered use case named '{old}'")
+    await engine.reload_use_cases()
