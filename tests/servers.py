@@ -115,6 +115,33 @@ class _OpenAIHandler(BaseHTTPRequestHandler):
         if behaviour == "hang":
             time.sleep(30)
             return
+        if behaviour == "r422":
+            return self._json(422, {"error": {"message": "Unprocessable: unsupported parameter", "type": "invalid_request_error"}})
+        if behaviour == "retryms":  # both headers: the millisecond one is the precise one
+            return self._json(429, {"error": {"message": "Rate limit reached", "code": "rate_limit_exceeded"}},
+                              {"Retry-After": "30", "retry-after-ms": "1500"})
+        if behaviour == "retrydate":
+            from email.utils import formatdate
+
+            return self._json(429, {"error": {"message": "Rate limit reached", "code": "rate_limit_exceeded"}},
+                              {"Retry-After": formatdate(time.time() + 2, usegmt=True)})
+        if behaviour == "closed":  # accepts the connection, reads the request, closes without a word
+            self.close_connection = True
+            self.connection.shutdown(2)
+            return
+        if behaviour == "json200":  # a complete non-streamed answer to a streamed request
+            return self._json(200, {"id": "chatcmpl-x", "object": "chat.completion", "created": int(time.time()),
+                                    "model": model, "choices": [{"index": 0, "finish_reason": "stop", "message": {
+                                        "role": "assistant", "content": ANSWER}}],
+                                    "usage": {"prompt_tokens": 11, "completion_tokens": 7, "total_tokens": 18}})
+        if behaviour == "html200":
+            data = b"<html><body><h1>Welcome to nginx!</h1></body></html>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.end_headers()
@@ -126,6 +153,24 @@ class _OpenAIHandler(BaseHTTPRequestHandler):
         if behaviour == "echo":  # answers with the user's last message, verbatim
             text = str(req["messages"][-1]["content"])
         words = [w + " " for w in text.split(" ")] if behaviour == "echo" else [w + " " for w in ANSWER.split()]
+        finish, usage = "stop", {"prompt_tokens": 11, "completion_tokens": 7, "total_tokens": 18}
+        if behaviour in ("long", "inflated"):  # ignores max_tokens: 400 words; "inflated" also overstates usage
+            words = [f"word{i} " for i in range(400)]
+            usage = {"prompt_tokens": 11, "completion_tokens": 400 if behaviour == "long" else 90_000}
+        elif behaviour == "echokey":  # repeats the key it was sent, split across chunks
+            key = auth.removeprefix("Bearer ")
+            words = ["your key is ", key[:5], key[5:], " ok"]
+        elif behaviour == "empty":
+            words = []
+            usage = {"prompt_tokens": 11, "completion_tokens": 0, "total_tokens": 11}
+        elif behaviour in ("filter", "length"):
+            words, finish = words[:2], {"filter": "content_filter", "length": "length"}[behaviour]
+        elif behaviour == "toolcall":
+            self.wfile.write(b"data: " + json.dumps({"id": "c", "object": "chat.completion.chunk", "created": 0, "model": model,
+                             "choices": [{"index": 0, "delta": {"tool_calls": [{"index": 0, "id": "call_1", "type": "function",
+                                         "function": {"name": "lookup", "arguments": "{}"}}]}, "finish_reason": None}]}).encode()
+                             + b"\n\n")
+            words, finish = [], "tool_calls"
         for i, w in enumerate(words):
             self.wfile.write(_chunk(model, w))
             self.wfile.flush()
@@ -135,8 +180,8 @@ class _OpenAIHandler(BaseHTTPRequestHandler):
                 return
             if behaviour == "slowstream":
                 time.sleep(0.05)
-        self.wfile.write(_chunk(model, None, "stop"))
-        self.wfile.write(_chunk(model, usage={"prompt_tokens": 11, "completion_tokens": 7, "total_tokens": 18}))
+        self.wfile.write(_chunk(model, None, finish))
+        self.wfile.write(_chunk(model, usage=usage))
         self.wfile.write(b"data: [DONE]\n\n")
         self.wfile.flush()
 

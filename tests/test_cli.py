@@ -111,3 +111,30 @@ def test_modeltui_config_naming_a_missing_file_is_an_error(isolated_env, args):
     p = run(*args, env={"MODELTUI_CONFIG": str(missing)})
     assert p.returncode == 2
     assert p.stderr.strip() == f"modeltui: {missing}: config file not found"
+
+
+def test_a_key_given_through_a_custom_env_var_is_nowhere(server, isolated_env):
+    secret = "acme0f3b9c2d7e1a4ffe28c6d0b9"  # no key-like name, no sk- shape: only the config names it
+    data = server_config(server.url, isolated_env, {"openai/echokey:k": {
+        "quality": 6.0, "input_per_mtok": 1.0, "output_per_mtok": 2.0, "context_window": 16_000, "max_output": 1_000}})
+    data["providers"]["openai"]["env_var"] = "ACMECORP_AUTH"
+    cfg = write_config(data, isolated_env / "config.toml")
+    env = {"ACMECORP_AUTH": secret, "MODELTUI_CONFIG": str(cfg)}
+    outputs = []
+    for args in (("--model", "openai/unauthorized", "--json"), ("--model", "openai/unauthorized"),
+                 ("--model", "openai/echokey:k"), ("--model", "openai/echokey:k", "--json")):
+        p = run("ask", "hello", *args, env=env)
+        outputs += [p.stdout, p.stderr]
+    assert server.requests[0]["auth"] == f"Bearer {secret}"  # the server got it, echoed it in an error
+    assert secret[:5] in server.requests[-1]["auth"]  # ...and split across two chunks of an answer
+    assert "your key is [REDACTED] ok" in outputs[4]
+    exports = []
+    for fmt in ("jsonl", "csv", "md"):
+        for extra in ((), ("--no-text",)):
+            p = run("export", "--format", fmt, "-o", "-", *extra, env=env)
+            assert p.returncode == 0, p.stderr
+            exports.append(p.stdout)
+    files = [f.read_bytes() for f in (isolated_env / "data").iterdir() if f.name.startswith("log.sqlite3")]
+    assert b"Incorrect API key" in b"".join(files)
+    for blob in [*files, *(o.encode() for o in outputs + exports)]:
+        assert secret.encode() not in blob and secret[:12].encode() not in blob

@@ -64,8 +64,11 @@ async def test_retry_after_beyond_the_bound_is_not_waited(server, isolated_env, 
 
 
 async def test_500_and_hang_go_down_the_chain(server, isolated_env, monkeypatch):
+    # the hanging model is served from another endpoint (a host name for the same server): a hang
+    # before the first byte rests its whole endpoint, which must not take the healthy one down
+    other = server.url.replace("127.0.0.1", "localhost") + "/v1"
     eng = await open_engine(server, isolated_env, {
-        "openai/error500:a": model(5.0, 0.1, 0.1), "openai/hang:b": model(5.0, 0.2, 0.2),
+        "openai/error500:a": model(5.0, 0.1, 0.1), "openai/hang:b": model(5.0, 0.2, 0.2, api_base=other),
         "openai/ok:c": model(5.0, 0.3, 0.3)}, monkeypatch)
     r = await eng.ask(AskRequest("hello", tier="budget"))
     rows = await chain_rows(eng, r)
@@ -79,10 +82,12 @@ async def test_401_disables_the_provider_and_names_the_env_var(server, isolated_
     monkeypatch.setenv("BACKUP_API_KEY", "backup-key-123456")
     eng = await open_engine(server, isolated_env, {
         "openai/unauthorized:a": model(7.0, 0.1, 0.1), "openai/ok:sibling": model(7.0, 0.2, 0.2),
-        "openai/ok:backup": model(7.0, 0.5, 0.5, provider="backup", env_var="BACKUP_API_KEY")}, monkeypatch)
+        "openai/ok:backup": model(7.0, 0.5, 0.5, provider="backup", env_var="BACKUP_API_KEY",
+                                  api_base=server.url + "/v1")}, monkeypatch)  # (it reached for api.openai.com)
     r = await eng.ask(AskRequest("hello", tier="budget"))
     rows = await chain_rows(eng, r)
     assert [x["model"] for x in rows] == ["openai/unauthorized:a", "openai/ok:backup"]
+    assert rows[-1]["status"] == "ok"
     assert any("check OPENAI_API_KEY" in n for n in r.decision.notes)
     assert not eng.catalog["openai/ok:sibling"].available
     assert "OPENAI_API_KEY" in eng.catalog["openai/ok:sibling"].why

@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, field
 
 from modeltui import gateway
 from modeltui.routing import RouteDecision
+from modeltui.store.records import CallRecord
 
 
 def new_session_id() -> str:
@@ -26,6 +27,10 @@ class AskRequest:
     max_tokens: int | None = None  # None: the config's gateway.max_tokens
     kind: str = "chat"  # chat, cli, tournament, escalate, ...
     tournament_id: str | None = None
+    conversation: str | None = None  # the app's conversation id (history can be found and resumed)
+    origin_id: int | None = None  # the call this one re-asks (escalation, retry with another model)
+    stronger_than: float | None = None  # escalation: only models of higher quality than this
+    exclude: frozenset[str] = frozenset()  # models not to use (e.g. the one being escalated from)
 
     def messages(self) -> list[dict]:
         return [*self.history, {"role": "user", "content": self.prompt}]
@@ -70,6 +75,11 @@ class AskSummary:
     error: str | None
     attempts: int
     text: str
+    finish_reason: str | None
+    cut_short: bool
+    total_ms: float
+    attempt_list: list[dict]  # every HTTP attempt: model, status, error kind, ms
+    gave_up: list[str]  # what a fallback gave up of the tier (quality floor, price order), if anything
     reasons: dict = field(repr=False)
 
     def to_dict(self) -> dict:
@@ -81,6 +91,7 @@ class AskResult:
     decision: RouteDecision
     attempts: list[gateway.Attempt] = field(default_factory=list)
     call_ids: list[int] = field(default_factory=list)
+    gave_up: list[str] = field(default_factory=list)
 
     @property
     def final(self) -> gateway.Attempt:
@@ -100,7 +111,11 @@ class AskResult:
             total_cost_usd=round(sum(x.cost or 0 for x in self.attempts), 10),
             latency_ms=round(a.latency_ms or 0, 1), ttft_ms=a.ttft_ms and round(a.ttft_ms, 1), status=a.status,
             error_kind=a.error_kind, error=a.error_message, attempts=len(self.attempts), text=a.text,
-            reasons=d.reasons())
+            finish_reason=a.finish_reason, cut_short=a.cut_short,
+            total_ms=round(sum(x.latency_ms or 0 for x in self.attempts), 1),
+            attempt_list=[{"model": x.model.id, "status": x.status, "error_kind": x.error_kind,
+                           "ms": round(x.latency_ms or 0, 1)} for x in self.attempts],
+            gave_up=list(self.gave_up), reasons=d.reasons())
 
 
 class Opening:
@@ -119,3 +134,15 @@ class Opening:
 
     async def __aexit__(self, *exc) -> None:
         await self._engine.close()
+
+
+def record(session: str, a: gateway.Attempt, d: RouteDecision, request: AskRequest, parent: int | None) -> CallRecord:
+    """The row one attempt is logged as."""
+    return CallRecord(
+        session=session, kind=request.kind, model=a.model.id, provider=a.model.provider, status=a.status,
+        tier=d.tier, use_case=d.use_case, complexity=d.complexity, simulated=a.model.simulated,
+        prompt=request.prompt, response=a.text, tokens_in=a.tokens_in, tokens_out=a.tokens_out,
+        tokens_estimated=a.estimated, cost_usd=a.cost, latency_ms=a.latency_ms, ttft_ms=a.ttft_ms,
+        error_kind=a.error_kind, error_message=a.error_message, parent_id=parent,
+        tournament_id=request.tournament_id, decision=d.to_json(), finish_reason=a.finish_reason,
+        conversation=request.conversation, origin_id=request.origin_id)

@@ -20,11 +20,12 @@ from modeltui.store import SpendSums, Store
 STALE_AFTER_S = 6 * 3600  # a reservation this old is reclaimed even if its pid is alive (reused)
 
 
-@dataclass(frozen=True)
+@dataclass
 class Reservation:
     id: int
     model: str
     amount: float
+    settled: bool = False  # a logged row took it over (or it was released)
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,7 @@ class Ledger:
     async def release(self, res: Reservation) -> None:
         """Drop a reservation whose call was never logged (e.g. it failed before sending)."""
         await self.store.delete_reservation(res.id)
+        res.settled = True
 
     async def reclaim_stale(self) -> int:
         """Drop reservations left by processes that died mid-call (run at start)."""

@@ -224,6 +224,10 @@ def build(cfg: Config, env: dict[str, str] | None = None, ollama_tags: list[str]
         if mid not in models:
             models[mid] = ModelInfo(id=mid, provider="ollama", quality=3.0, local=True, context_window=8_192)
 
+    from modeltui import redact
+
+    redact.watch([*PROVIDER_ENV.values(), *(p.env_var for p in cfg.providers.values()),
+                  *(o.env_var for o in cfg.models.values())])  # their values never leave the gateway
     resolved: list[ModelInfo] = []
     for m in models.values():
         prov = cfg.providers.get(m.provider)

@@ -39,6 +39,17 @@ def _print_result(result, args) -> int:
     est = " est." if s["tokens_estimated"] else ""
     print(f"— {s['model']}{sim} · {s['effective_tier']} · {s['tokens_in']}→{s['tokens_out']} tokens{est} · "
           f"{_money(s['cost_usd'])} · {s['latency_ms']:.0f} ms · {s['status']} · call {s['call_id']}", file=sys.stderr)
+    if s["cut_short"]:
+        why = {"length": "the model reached max_tokens", "cut_max_tokens": "it went past max_tokens: reading stopped",
+               "cut_budget": "its cost reached what was reserved: reading stopped"}[s["finish_reason"]]
+        print(f"  cut short: {why}", file=sys.stderr)
+    if len(s["attempt_list"]) > 1:
+        print(f"  {len(s['attempt_list'])} attempts, {s['total_ms'] / 1000:.1f} s in all:", file=sys.stderr)
+        for i, a in enumerate(s["attempt_list"], 1):
+            print(f"    {i}. {a['model']} · {a['status']}{' (' + a['error_kind'] + ')' if a['error_kind'] else ''} · "
+                  f"{a['ms'] / 1000:.1f} s", file=sys.stderr)
+    for what in s["gave_up"]:
+        print(f"  gave up: {what}", file=sys.stderr)
     if getattr(args, "explain", False):
         print(explain_text(s["reasons"]), file=sys.stderr)
     if s["status"] != "ok":

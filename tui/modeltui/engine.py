@@ -8,25 +8,23 @@ the store. Callers hand `ask()` a frozen `AskRequest` and one `AskObserver`, and
 from __future__ import annotations
 
 import asyncio
-import random
 import time
 from dataclasses import replace
 
 from modeltui import catalog as catalog_mod
 from modeltui import config as config_mod
 from modeltui import gateway
-from modeltui.asking import AskObserver, AskRequest, AskResult, Opening, new_session_id
+from modeltui.asking import AskObserver, AskRequest, AskResult, Opening, new_session_id, record
 from modeltui.budget import Ledger, Reservation
 from modeltui.catalog import Catalog
 from modeltui.config import Config
 from modeltui.errors import BudgetRefused, UsageError
 from modeltui.fallback import next_step
-from modeltui.health import Health
-from modeltui.learning.bandit import Bandit
-from modeltui.learning.usecases import classifier
-from modeltui.routing import RouteDecision, RouteRequest, classify_use_case, decide
-from modeltui.store import CallRecord, Store
-from modeltui.tiers import GENERAL, Tier
+from modeltui.health import Health, endpoint_of
+from modeltui.knowledge import Knowledge
+from modeltui.routing import RouteDecision, RouteRequest, decide
+from modeltui.store import Store
+from modeltui.tiers import Tier
 
 MAX_ATTEMPTS = 5
 _SILENT = AskObserver()
@@ -40,9 +38,10 @@ class Engine:
         self.session = session or new_session_id()
         self.ledger = Ledger(store, cfg.budget, self.session)
         self.health = Health(cfg.routing.cooldown_failures, cfg.routing.cooldown_s)
-        self.clusters = None  # discovered use cases (learning/usecases.py)
-        self._bandit: tuple[object, Bandit] | None = None  # (store version it was read at, bandit)
-        self.rng = random.Random()  # Thompson samples (tests seed it)
+        self.knowledge = Knowledge(cfg, store)
+        self.rng = self.knowledge.rng  # Thompson samples (tests seed it)
+        self.resolve_use_case = self.knowledge.use_case
+        self.reload_use_cases = self.knowledge.reload_use_cases
         self.timeouts = gateway.Timeouts(cfg.gateway.connect_timeout_s, cfg.gateway.stall_timeout_s,
                                          cfg.gateway.total_timeout_s)
         if gateway.is_loaded():
@@ -73,9 +72,6 @@ class Engine:
     async def close(self) -> None:
         await self.store.close()
 
-    async def reload_use_cases(self) -> None:
-        self.clusters = classifier(await self.store.clusters(), self.cfg.learning.min_cluster_similarity)
-
     async def preload(self, warm: bool = False) -> None:
         """Import litellm off the event loop (seconds) so the first call does not wait for it;
         with `warm`, also run its request path once (the app does, while the user types)."""
@@ -85,26 +81,6 @@ class Engine:
             await gateway.warm_up()
 
     # -- routing -----------------------------------------------------------------------------
-    def resolve_use_case(self, prompt: str, declared: str | None = None) -> tuple[str, str]:
-        """(use case, where it came from): declared, else the config's keyword rules, else the
-        discovered clusters, else general. The only place a prompt gets its use case."""
-        if declared:
-            return declared, "declared"
-        found = classify_use_case(prompt, {k: v.keywords for k, v in self.cfg.use_cases.items()})
-        if found == GENERAL and self.clusters is not None and (hit := self.clusters.classify(prompt)):
-            return hit[0], f"discovered (similarity {hit[1]:.2f})"
-        return found, "keywords"
-
-    async def _fresh_bandit(self) -> Bandit:
-        """The bandit over the stats table as it is now: re-read whenever anything (this process,
-        the CLI, a second app) committed since, so no stale copy of the evidence decides."""
-        version = await self.store.version()
-        if self._bandit is None or self._bandit[0] != version:
-            bandit = Bandit(self.store.half_life_s, rng=self.rng)
-            bandit.load(await self.store.evidence_rows())
-            self._bandit = (version, bandit)
-        return self._bandit[1]
-
     async def route(self, req: RouteRequest, budget_left: float | None = None) -> RouteDecision:
         """Decide with what the budget has left now (or `budget_left`), the models resting now
         and the evidence logged so far. `req` is not changed."""
@@ -115,10 +91,10 @@ class Engine:
         if not use_case:
             use_case, source = self.resolve_use_case(str(req.messages[-1].get("content", "")) if req.messages else "")
         left = budget_left if budget_left is not None else await self.ledger.left()
-        req = replace(req, cooling=self.health.cooling(), budget_left=left, use_case=use_case, use_case_source=source)
+        req = replace(req, cooling=self.health.cooling(self.catalog.all()), budget_left=left, use_case=use_case, use_case_source=source)
         sampler = None
         if req.tier == Tier.AUTO:
-            bandit = await self._fresh_bandit()
+            bandit = await self.knowledge.bandit()
             sampler = lambda uc, models: bandit.sample(uc, models, time.time())  # noqa: E731
         return decide(self.catalog.all(), req, self.cfg, sampler=sampler)
 
@@ -140,60 +116,68 @@ class Engine:
     async def ask(self, request: AskRequest, observer: AskObserver | None = None,
                   reservation: Reservation | None = None) -> AskResult:
         """Route, reserve, stream and log one prompt, following the fallback rules. A caller
-        that reserved already (the tournament reserves all three first) passes `reservation`."""
+        that reserved already (the tournament reserves all three first) passes `reservation`;
+        whatever happens, a reservation not settled by a logged row is released."""
         if not request.prompt.strip():
             raise UsageError("empty prompt")
-        obs = observer or _SILENT
-        messages = request.messages()
+        try:
+            return await self._ask(request, observer or _SILENT, reservation)
+        finally:
+            if reservation is not None and not reservation.settled:
+                await asyncio.shield(self.ledger.release(reservation))
+
+    async def _ask(self, request: AskRequest, obs: AskObserver, reservation: Reservation | None) -> AskResult:
         use_case, source = self.resolve_use_case(request.prompt, request.use_case)
-        req = RouteRequest(messages=messages, tier=request.tier or self.cfg.default_tier, use_case=use_case,
-                           use_case_source=source, complexity=request.complexity, model=request.model,
-                           max_tokens=request.max_tokens or self.cfg.gateway.max_tokens)
-        decision = await self.route(req)
-        result = AskResult(decision)
-        current: str | None = decision.model
+        req = RouteRequest(messages=request.messages(), tier=request.tier or self.cfg.default_tier,
+                           use_case=use_case, use_case_source=source, complexity=request.complexity,
+                           model=request.model, max_tokens=request.max_tokens or self.cfg.gateway.max_tokens,
+                           stronger_than=request.stronger_than, exclude=request.exclude)
+        left = None
+        if reservation is not None and (left := await self.ledger.left()) is not None:
+            left += reservation.amount  # the caller's own reservation is room for this call
+        result = AskResult(await self.route(req, left))
+        current: str | None = result.decision.model
         parent: int | None = None
         while current is not None:
-            if reservation is not None and reservation.model == current:
-                chosen, res, reservation = current, reservation, None
+            if reservation is not None and reservation.model == current and not reservation.settled:
+                res = reservation
             else:
                 chosen, res = await self._reserve(req, current)
-            if chosen != current:
-                decision.notes.append(f"{current} no longer fits the budget (parallel calls): using {chosen}")
-                current = chosen
+                if chosen != current:
+                    result.decision.notes.append(f"{current} no longer fits the budget (parallel calls): using {chosen}")
+                    current = chosen
             obs.reserved(res.amount)
             info = self.catalog[current]
             obs.attempt(info)  # the model about to be called (the UI prices the live text with it)
             req = replace(req, exclude=req.exclude | {current})
-            attempt = gateway.Attempt(info, messages, min(req.max_tokens, info.max_output))
+            attempt = gateway.Attempt(info, req.messages, min(req.max_tokens, info.max_output), budget_usd=res.amount)
             result.attempts.append(attempt)
             try:
                 await gateway.stream(attempt, self.timeouts, obs.text)
-            except asyncio.CancelledError:  # logged as cancelled; the reservation goes with it
-                await asyncio.shield(self._log(attempt, decision, request, parent, result, res))
+            except BaseException as exc:  # cancelled (or a UI callback failed): log it, settle, go on up
+                if attempt.status == "running":
+                    attempt.finish("error", "bad_response", f"internal error: {exc!r}")
+                await asyncio.shield(self._log(attempt, result, request, parent, res))
                 raise
-            await self._log(attempt, decision, request, parent, result, res)
+            await self._log(attempt, result, request, parent, res)
             parent = parent or result.call_ids[0]
             if attempt.status == "ok":
-                self.health.succeeded(current)
+                self.health.succeeded(current, endpoint_of(info))
                 break
             self.health.failed(current)
+            if attempt.error_kind in ("connection", "timeout") and attempt.ttft_ms is None:
+                self.health.unreachable(endpoint_of(info))  # its other models are skipped too
             if len(result.attempts) >= MAX_ATTEMPTS:
                 break
-            current, why, req = await next_step(self, attempt, req, forced=request.model is not None)
-            decision.notes.append(why)
+            current, why, req = await next_step(self, attempt, req, result, forced=request.model is not None)
+            result.decision.notes.append(why)
             obs.event(why)
             if current is not None and attempt.text:
                 obs.text("\n\n")  # partial text stays visible above the retry
         return result
 
-    async def _log(self, a: gateway.Attempt, d: RouteDecision, request: AskRequest, parent: int | None,
-                   result: AskResult, res: Reservation | None = None) -> None:
-        rec = CallRecord(
-            session=self.session, kind=request.kind, model=a.model.id, provider=a.model.provider, status=a.status,
-            tier=d.tier, use_case=d.use_case, complexity=d.complexity, simulated=a.model.simulated,
-            prompt=request.prompt, response=a.text, tokens_in=a.tokens_in, tokens_out=a.tokens_out,
-            tokens_estimated=a.estimated, cost_usd=a.cost, latency_ms=a.latency_ms, ttft_ms=a.ttft_ms,
-            error_kind=a.error_kind, error_message=a.error_message, parent_id=parent,
-            tournament_id=request.tournament_id, decision=d.to_json())
-        result.call_ids.append(await self.store.log_call(rec, reservation_id=res.id if res else None))
+    async def _log(self, a: gateway.Attempt, result: AskResult, request: AskRequest, parent: int | None,
+                   res: Reservation) -> None:
+        rec = record(self.session, a, result.decision, request, parent)
+        result.call_ids.append(await self.store.log_call(rec, reservation_id=res.id))
+        res.settled = True

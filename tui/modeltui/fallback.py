@@ -1,7 +1,11 @@
 """What to do after a failed attempt (DESIGN: "Fallback"): another model of the same tier on a
 429, the next in the chain on a server, timeout or connection error, a larger window after a
 context error; the provider switched off after an auth failure. The request is never mutated:
-each step returns the request the next route is made with."""
+each step returns the request the next route is made with.
+
+A fallback stays within the tier's quality floor and, in the budget and balanced tiers, does not
+move to a dearer model; when it must (nothing else is left), what it gave up is said in the
+result's `gave_up` and in the logged decision's notes."""
 
 from __future__ import annotations
 
@@ -23,7 +27,32 @@ def disable_provider(engine, a: gateway.Attempt) -> str:
     return why
 
 
-async def next_step(engine, a: gateway.Attempt, req: RouteRequest,
+async def _reroute(engine, req: RouteRequest, failed: gateway.Attempt, result) -> str:
+    """The next model within the tier if one is left, else the best outside it (said)."""
+    try:
+        d = await engine.route(replace(req, strict_floor=True))
+    except ModeltuiError:
+        d = await engine.route(req)  # raises when nothing at all is left
+        q = engine.catalog[d.model].quality
+        _gave_up(result, f"no other model meets the {req.tier} tier's quality floor: fell back to {d.model} "
+                         f"(quality {q:.1f})")
+        return d.model
+    if Tier(req.tier) in (Tier.BUDGET, Tier.BALANCED):
+        tokens = req.tokens_in()
+        was = failed.model.worst_case(tokens, req.max_tokens)
+        now = engine.catalog[d.model].worst_case(tokens, req.max_tokens)
+        if was is not None and now is not None and now > was * 1.0001:
+            _gave_up(result, f"no cheaper model left in the {req.tier} tier: fell back to the dearer {d.model} "
+                             f"(up to ${now:.6f} vs ${was:.6f})")
+    return d.model
+
+
+def _gave_up(result, what: str) -> None:
+    result.gave_up.append(what)
+    result.decision.notes.append("gave up: " + what)
+
+
+async def next_step(engine, a: gateway.Attempt, req: RouteRequest, result,
                     forced: bool) -> tuple[str | None, str, RouteRequest]:
     """(next model or None, why, the request to route the rest of the chain with)."""
     kind = a.error_kind
@@ -34,7 +63,9 @@ async def next_step(engine, a: gateway.Attempt, req: RouteRequest,
                 if t is None:
                     continue
                 try:
-                    d = await engine.route(replace(req, tier=t))
+                    d = await engine.route(replace(req, tier=t, strict_floor=True))
+                    if t != tier:
+                        _gave_up(result, f"rate limited in the {tier} tier: fell to the {t} tier ({d.model})")
                     return d.model, f"429 from {a.model.id}: switched to {d.model} ({t} tier)", req
                 except ModeltuiError:
                     continue
@@ -57,6 +88,6 @@ async def next_step(engine, a: gateway.Attempt, req: RouteRequest,
     else:
         return None, f"{kind}: not retried", req
     try:
-        return (await engine.route(req)).model, why, req
+        return await _reroute(engine, req, a, result), why, req
     except ModeltuiError as exc:
         return None, f"{why}; {exc}", req

@@ -11,23 +11,20 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import re
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from modeltui import http_watch
 from modeltui.catalog import ModelInfo
-from modeltui.redact import redact
+from modeltui.provider_errors import ERROR_KINDS, classify, retry_after  # noqa: F401  (re-exported)
+from modeltui.redact import StreamRedactor, redact
 from modeltui.tokens import estimate_messages, estimate_tokens
 
 _lock = threading.Lock()
 _litellm = None
-
-_MALFORMED = re.compile(r"expecting (property name|value|',' delimiter)|jsondecodeerror|unterminated string|"
-                        r"invalid json|extra data: line|malformed")
-ERROR_KINDS = ("auth", "not_found", "rate_limit", "context_window", "content_policy", "bad_request",
-               "server", "timeout", "connection", "bad_response", "cancelled")
+GUARD_SLACK = 1.15  # our token estimate (chars / 4) runs high for some text: allow for it before cutting
 
 
 def load():
@@ -46,7 +43,8 @@ def load():
         litellm.set_verbose = False
         litellm.telemetry = False
         litellm.num_retries = 0
-        litellm.drop_params = True
+        litellm.drop_params = False  # True makes litellm re-send after a 422: a request the log would not see
+        litellm.aclient_session = http_watch.client()  # counts requests, keeps a non-stream 200 body
         for name in ("LiteLLM", "LiteLLM Router", "LiteLLM Proxy", "litellm", "httpx"):
             logging.getLogger(name).setLevel(logging.CRITICAL)
         litellm.custom_provider_map = [{"provider": "demo", "custom_handler": demo.handler}]
@@ -106,11 +104,20 @@ class Attempt:
     error_message: str | None = None
     status_code: int | None = None
     retry_after: float | None = None
+    budget_usd: float | None = None  # the reservation: reading stops, and billing is capped, here
+    finish_reason: str | None = None  # the provider's, or ours when we stopped reading (cut_*)
+    http_requests: int = 0  # requests seen under litellm (OpenAI-compatible providers)
+
+    @property
+    def cut_short(self) -> bool:
+        """The answer is incomplete: the model hit max_tokens, or we stopped reading it."""
+        return self.finish_reason in ("length", "cut_max_tokens", "cut_budget")
 
     def finish(self, status: str, kind: str | None = None, message: str | None = None) -> None:
         self.status = status
         self.error_kind = kind
         self.error_message = redact(message) if message else None
+        self.text = redact(self.text) if self.text else self.text
         self.latency_ms = (time.perf_counter() - self.started) * 1000
         if self.tokens_in is None or self.tokens_out is None:
             self.tokens_in = estimate_messages(self.messages)
@@ -119,6 +126,22 @@ class Attempt:
         self.cost = self.model.cost(self.tokens_in, self.tokens_out)
         if status == "error" and not self.text and self.estimated and self.cost:
             self.cost = 0.0  # refused before any output (4xx, 429, no connection): nothing was billed
+        if self.cost is not None and self.budget_usd is not None and self.cost > self.budget_usd:
+            # a provider that ignored max_tokens or reported inflated usage: never record more than
+            # was reserved (we stopped reading there), so spend cannot pass a cap
+            self.cost = self.budget_usd
+            self.finish_reason = self.finish_reason or "cut_budget"
+
+    def running_cost(self) -> float:
+        return self.model.cost(estimate_messages(self.messages), estimate_tokens(self.text)) or 0.0
+
+    def guard(self) -> str | None:
+        """Why to stop reading now, if the stream has gone past what was asked or reserved."""
+        if estimate_tokens(self.text) > self.max_tokens * GUARD_SLACK + 8:
+            return "cut_max_tokens"
+        if self.budget_usd is not None and not self.model.free and self.running_cost() > self.budget_usd * GUARD_SLACK:
+            return "cut_budget"
+        return None
 
 
 def _call_args(model: ModelInfo, messages: list[dict], max_tokens: int, timeouts: Timeouts) -> dict:
@@ -128,7 +151,7 @@ def _call_args(model: ModelInfo, messages: list[dict], max_tokens: int, timeouts
     kwargs = {
         "model": name, "messages": messages, "stream": True, "max_tokens": max_tokens,
         "stream_options": {"include_usage": True}, "num_retries": 0, "max_retries": 0,
-        "timeout": timeouts.total_s,
+        "timeout": timeouts.total_s, "drop_params": False,
     }
     if model.api_base:
         kwargs["api_base"] = model.api_base
@@ -137,63 +160,62 @@ def _call_args(model: ModelInfo, messages: list[dict], max_tokens: int, timeouts
     return kwargs
 
 
-def _retry_after(exc: BaseException) -> float | None:
-    headers = {}
-    for attr in ("litellm_response_headers", "response"):
-        obj = getattr(exc, attr, None)
-        obj = getattr(obj, "headers", obj)
-        try:
-            headers.update({str(k).lower(): v for k, v in dict(obj or {}).items()})
-        except (TypeError, ValueError):
-            continue
-    value = headers.get("retry-after") or headers.get("retry-after-ms")
-    try:
-        secs = float(value)
-    except (TypeError, ValueError):
-        return None
-    return secs / 1000 if "retry-after" not in headers else secs
+def _tool_calls(choice) -> bool:
+    delta = getattr(choice, "delta", None)
+    return bool(delta is not None and getattr(delta, "tool_calls", None))
 
 
-def classify(exc: BaseException) -> tuple[str, int | None]:
-    """Map a litellm/httpx/asyncio exception to one of ERROR_KINDS (and the HTTP status if any)."""
-    name = type(exc).__name__
-    code = getattr(exc, "status_code", None)
-    code = code if isinstance(code, int) else None
-    text = str(exc).lower()
-    if isinstance(exc, (asyncio.TimeoutError, TimeoutError)) or name in ("Timeout", "APITimeoutError"):
-        return "timeout", code
-    if name == "ContextWindowExceededError" or "context length" in text or "context window" in text:
-        return "context_window", code
-    if name == "ContentPolicyViolationError":
-        return "content_policy", code
-    if name in ("AuthenticationError", "PermissionDeniedError") or code in (401, 403):
-        return "auth", code
-    if name == "NotFoundError" or code == 404:
-        return "not_found", code
-    if name == "RateLimitError" or code == 429:
-        return "rate_limit", code
-    if _MALFORMED.search(text):  # litellm wraps a parse failure mid-stream as a 500
-        return "bad_response", code
-    if code is not None and code >= 500 or name in ("InternalServerError", "ServiceUnavailableError", "BadGatewayError"):
-        return "server", code
-    if name == "APIConnectionError" or isinstance(exc, (ConnectionError, OSError)):
-        return "connection", code
-    if name == "BadRequestError" or code == 400:
-        return "bad_request", code
-    return "bad_response", code
+def _conclude(attempt: Attempt, finished: bool, tool_call: bool, watch: http_watch.Watch,
+              emit: Callable[[str], None]) -> None:
+    """Set the attempt's status from how the stream ended."""
+    reason = attempt.finish_reason
+    not_a_stream = not finished and not attempt.text and watch.body is not None
+    if not_a_stream and (answer := watch.json_answer()) is not None:
+        text, tin, tout, reason = answer  # a complete JSON answer to a streamed request: accept it
+        attempt.finish_reason = reason or "stop"
+        attempt.text = text
+        emit(text)
+        attempt.tokens_in, attempt.tokens_out = tin, tout
+        finished, not_a_stream = True, False
+    if reason in ("cut_max_tokens", "cut_budget"):
+        attempt.tokens_in = attempt.tokens_out = None  # usage after we stopped reading is unknown: estimate
+        attempt.finish("ok")
+    elif not_a_stream:
+        kind = (watch.content_type or "no content type").split(";")[0]
+        attempt.finish("error", "bad_response", f"HTTP 200 but not an event stream ({kind}): "
+                       + (watch.body or b"").decode("utf-8", "replace")[:200])
+    elif not finished:  # the connection closed before the model said it was done
+        attempt.tokens_in = attempt.tokens_out = None  # litellm's usage here is its own guess
+        attempt.finish("error", "connection", "stream ended before the model finished")
+    elif reason == "content_filter":
+        attempt.finish("error", "content_policy", "the provider filtered the answer (finish_reason=content_filter)")
+    elif not attempt.text and (tool_call or reason in ("tool_calls", "function_call")):
+        attempt.finish("error", "bad_response", "the model answered with a tool call, not text (modeltui sends no tools)")
+    elif not attempt.text.strip():
+        attempt.finish("error", "bad_response", "empty answer")
+    else:
+        attempt.finish("ok")
 
 
 async def stream(attempt: Attempt, timeouts: Timeouts, on_text: Callable[[str], None] | None = None) -> Attempt:
     """Run `attempt` to the end. Never raises for provider errors (they land in the attempt);
-    re-raises CancelledError after marking the attempt cancelled."""
+    re-raises CancelledError after marking the attempt cancelled. Text reaches `on_text` with
+    secret values masked; reading stops when the answer passes max_tokens or the reservation."""
     litellm = load()
+    redactor = StreamRedactor()
+    watch = http_watch.start()
+
+    def emit(piece: str) -> None:
+        if on_text and (shown := redactor.feed(piece)):
+            on_text(shown)
+
     try:
         async with asyncio.timeout(timeouts.total_s):
             resp = await asyncio.wait_for(
                 litellm.acompletion(**_call_args(attempt.model, attempt.messages, attempt.max_tokens, timeouts)),
                 timeouts.connect_s)
             it = resp.__aiter__()
-            finished = False
+            finished, tool_call = False, False
             while True:
                 try:
                     chunk = await asyncio.wait_for(it.__anext__(), timeouts.stall_s)
@@ -204,34 +226,47 @@ async def stream(attempt: Attempt, timeouts: Timeouts, on_text: Callable[[str], 
                     attempt.tokens_in = usage.prompt_tokens
                     attempt.tokens_out = usage.completion_tokens
                 choices = getattr(chunk, "choices", None) or []
+                tool_call = tool_call or (bool(choices) and _tool_calls(choices[0]))
                 # litellm invents a final "stop" when a stream just ends; trust only what the
                 # provider sent (`received_finish_reason`, where the wrapper exposes it)
                 if choices and getattr(choices[0], "finish_reason", None):
-                    finished = getattr(resp, "received_finish_reason", "stop") is not None
+                    sent = getattr(resp, "received_finish_reason", choices[0].finish_reason)
+                    finished = sent is not None
+                    attempt.finish_reason = sent
                 piece = (choices[0].delta.content if choices and choices[0].delta else None) or ""
                 if piece:
                     if attempt.ttft_ms is None:
                         attempt.ttft_ms = (time.perf_counter() - attempt.started) * 1000
                     attempt.text += piece
-                    if on_text:
-                        on_text(piece)
-        if not finished:  # the connection closed before the model said it was done
-            attempt.tokens_in = attempt.tokens_out = None  # litellm's usage here is its own guess
-            attempt.finish("error", "connection", "stream ended before the model finished")
-        elif not attempt.text and attempt.tokens_out is None:
-            attempt.finish("error", "bad_response", "empty response")
-        else:
-            attempt.finish("ok")
+                    emit(piece)
+                    if (why := attempt.guard()) is not None:
+                        attempt.finish_reason, finished = why, True
+                        await _close(resp)
+                        break
+        if on_text and (rest := redactor.flush()):
+            on_text(rest)
+        attempt.http_requests = watch.requests
+        _conclude(attempt, finished, tool_call, watch, emit)
     except asyncio.CancelledError:
+        attempt.http_requests = watch.requests
         attempt.finish("cancelled", "cancelled", "cancelled by user")
         raise
     except Exception as exc:  # noqa: BLE001 - every provider failure becomes a logged kind
         kind, code = classify(exc)
         attempt.status_code = code
+        attempt.http_requests = watch.requests
         if kind == "rate_limit":
-            attempt.retry_after = _retry_after(exc)
+            attempt.retry_after = retry_after(exc)
         message = str(exc) or type(exc).__name__
         if kind == "timeout" and not str(exc):
             message = "no response within the timeout"
         attempt.finish("error", kind, f"{type(exc).__name__}: {message}"[:2000])
     return attempt
+
+
+async def _close(resp) -> None:
+    """Stop reading: close the provider's stream so it stops generating (and billing)."""
+    try:
+        await asyncio.wait_for(resp.aclose(), 2.0)
+    except Exception:  # noqa: BLE001,S110 - closing is best effort; the attempt is already settled
+        pass

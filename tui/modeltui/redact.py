@@ -1,16 +1,22 @@
-"""Secret redaction applied to every error message before it is logged, exported or shown.
+"""Secret redaction applied to all text that leaves the gateway (errors, answers) and to every
+error message before it is logged, exported or shown.
 
-Two nets: the literal values of key-like environment variables (catches any format), and
-patterns of well-known key shapes (catches keys that arrive some other way, e.g. in a config).
+Three nets: the literal values of key-like environment variables (`*_KEY`, `*_TOKEN`, …), the
+literal values of every variable the config names as a key (`watch`, called when the catalog is
+built: a provider's `env_var` can be called anything), and patterns of well-known key shapes
+(keys that arrive some other way).
 """
 
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 
 MASK = "[REDACTED]"
-_KEY_VAR = re.compile(r"(_API_KEY|_KEY|_TOKEN|_SECRET|_PASSWORD)$")
+MIN_SECRET = 6  # shorter values would mask ordinary words
+_KEY_VAR = re.compile(r"(_API_KEY|_KEY|_TOKEN|_SECRET|_PASSWORD|_CRED|_CREDENTIALS)$")
+_watched: set[str] = set()
 _PATTERNS = [
     re.compile(r"\b(?:sk|pk|rk)-[A-Za-z0-9_\-]{8,}"),  # OpenAI, Anthropic (sk-ant-…), many others
     re.compile(r"\bgsk_[A-Za-z0-9]{8,}"),  # Groq
@@ -21,16 +27,50 @@ _PATTERNS = [
 ]
 
 
-def _env_secrets() -> list[str]:
-    return [v for k, v in os.environ.items() if _KEY_VAR.search(k.upper()) and len(v) >= 6]
+def watch(names: Iterable[str | None]) -> None:
+    """Treat these environment variables' values as secrets from now on."""
+    _watched.update(n for n in names if n)
+
+
+def secrets() -> list[str]:
+    """The secret values set now, longest first (so a key containing another is masked whole)."""
+    found = {v for k, v in os.environ.items() if (k in _watched or _KEY_VAR.search(k.upper())) and len(v) >= MIN_SECRET}
+    return sorted(found, key=len, reverse=True)
 
 
 def redact(text: object) -> str:
     """Return `text` as a string with every known secret and key-shaped token masked."""
     s = str(text)
-    for secret in sorted(set(_env_secrets()), key=len, reverse=True):
+    for secret in secrets():
         if secret in s:
             s = s.replace(secret, MASK)
     for pat in _PATTERNS:
         s = pat.sub(lambda m: (m.groupdict().get("keep") or "") + MASK, s)
     return s
+
+
+class StreamRedactor:
+    """Masks secret values in streamed text even when one is split across chunks: the last
+    (longest secret - 1) characters are held back until the next chunk or `flush()`."""
+
+    def __init__(self):
+        self._secrets = secrets()
+        self._hold = max((len(s) for s in self._secrets), default=1) - 1
+        self._buf = ""
+
+    def _mask(self, s: str) -> str:
+        for secret in self._secrets:
+            s = s.replace(secret, MASK)
+        return s
+
+    def feed(self, chunk: str) -> str:
+        self._buf = self._mask(self._buf + chunk)
+        if len(self._buf) <= self._hold:
+            return ""
+        cut = len(self._buf) - self._hold
+        out, self._buf = self._buf[:cut], self._buf[cut:]
+        return out
+
+    def flush(self) -> str:
+        out, self._buf = self._mask(self._buf), ""
+        return out

@@ -34,6 +34,8 @@ class RouteRequest:
     exclude: frozenset[str] = frozenset()  # already tried in this chain
     min_context: int = 0  # after a context error: need a window larger than this
     est_tokens_in: int | None = None  # known size (e.g. a usage profile); else estimated from messages
+    stronger_than: float | None = None  # escalation: only models of higher catalog quality than this
+    strict_floor: bool = False  # fallback: never relax the tier's quality floor (say so instead)
 
     def tokens_in(self) -> int:
         return self.est_tokens_in if self.est_tokens_in is not None else estimate_messages(self.messages)
@@ -124,13 +126,15 @@ def decide(models: list[ModelInfo], req: RouteRequest, cfg: Config,
     pool = [m for m in models if m.id not in req.exclude]
     if req.min_context:
         pool = [m for m in pool if m.context_window > req.min_context]
+    if req.stronger_than is not None:
+        pool = [m for m in pool if m.quality > req.stronger_than]
     if req.model:
         pool = [m for m in pool if m.id == req.model]
         min_q = 0.0  # the user chose it: no quality floor
     capped = req.budget_left is not None
     cands, dropped = filter_models(pool, tokens_in=tokens_in, max_tokens=req.max_tokens, min_quality=min_q,
                                    capped=capped, use_case=use_case, cooling=req.cooling, qualities=qualities)
-    if not cands and not req.model and min_q > 0:
+    if not cands and not req.model and min_q > 0 and not req.strict_floor:
         # nothing meets the floor: take the best we have rather than nothing, and say so
         cands, dropped = filter_models(pool, tokens_in=tokens_in, max_tokens=req.max_tokens, min_quality=0.0,
                                        capped=capped, use_case=use_case, cooling=req.cooling, qualities=qualities)

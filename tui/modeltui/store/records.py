@@ -31,6 +31,9 @@ class CallRecord:
     parent_id: int | None = None
     tournament_id: str | None = None
     decision: str | None = None  # JSON
+    finish_reason: str | None = None  # stop, length, content_filter, cut_max_tokens, cut_budget, ...
+    conversation: str | None = None
+    origin_id: int | None = None  # the call an escalation or retry re-asks
     id: int | None = None
 
     @classmethod

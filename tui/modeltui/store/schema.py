@@ -109,6 +109,14 @@ MIGRATIONS: list[str] = [
                                        ORDER BY c.id LIMIT 1);
     UPDATE tournaments SET use_case = 'general' WHERE use_case IS NULL;
     """,
+    # 6: how an answer ended (the provider's finish reason, or cut_* when we stopped reading it),
+    #    the conversation a call belongs to, and the call an escalation or retry re-asks
+    """
+    ALTER TABLE calls ADD COLUMN finish_reason TEXT;
+    ALTER TABLE calls ADD COLUMN conversation TEXT;
+    ALTER TABLE calls ADD COLUMN origin_id INTEGER REFERENCES calls(id);
+    CREATE INDEX calls_conversation ON calls(conversation, id) WHERE conversation IS NOT NULL;
+    """,
 ]
 
 LATEST = len(MIGRATIONS)
