@@ -180,6 +180,8 @@ class _OpenAIHandler(BaseHTTPRequestHandler):
                 return
             if behaviour == "slowstream":
                 time.sleep(0.05)
+            if behaviour == "veryslow":  # a word every 0.4 s: time to act mid-stream
+                time.sleep(0.4)
         self.wfile.write(_chunk(model, None, finish))
         self.wfile.write(_chunk(model, usage=usage))
         self.wfile.write(b"data: [DONE]\n\n")
@@ -231,3 +233,34 @@ def openai_server() -> _Server:
 
 def ollama_server() -> _Server:
     return _Server(_OllamaHandler).start()
+
+
+class Blackhole:
+    """Accepts connections on 127.0.0.1 and never answers: a hung provider."""
+
+    def __init__(self):
+        import socket
+
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.conns = []
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.conns.append(conn)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+
+    def stop(self):
+        for c in self.conns:
+            c.close()
+        self.sock.close()

@@ -138,3 +138,35 @@ def test_a_key_given_through_a_custom_env_var_is_nowhere(server, isolated_env):
     assert b"Incorrect API key" in b"".join(files)
     for blob in [*files, *(o.encode() for o in outputs + exports)]:
         assert secret.encode() not in blob and secret[:12].encode() not in blob
+
+
+@pytest.mark.parametrize("signame,code", [("SIGTERM", 143), ("SIGHUP", 129), ("SIGINT", 130)])
+def test_a_killed_call_is_logged_as_cancelled_and_releases_its_reservation(server, isolated_env, signame, code):
+    import signal
+    import time
+
+    m = {"quality": 6.0, "input_per_mtok": 1.0, "output_per_mtok": 2.0, "context_window": 16_000, "max_output": 1_000}
+    data = server_config(server.url, isolated_env, {f"openai/veryslow:{x}": m for x in "kab"},
+                         budget={"monthly_usd": 5.0})
+    cfg = write_config(data, isolated_env / "config.toml")
+    env = {**os.environ, "OPENAI_API_KEY": CANARY, "MODELTUI_CONFIG": str(cfg)}
+    for cmd in (["ask", "hello", "--model", "openai/veryslow:k"],
+                ["tournament", "hello", "--models", "openai/veryslow:a,openai/veryslow:b"]):
+        server.reset()
+        p = subprocess.Popen([sys.executable, "-m", "modeltui", *cmd], env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+        deadline = time.time() + 60
+        while server.count() < (1 if cmd[0] == "ask" else 2) and time.time() < deadline:
+            time.sleep(0.02)
+        time.sleep(0.6)  # mid-stream: a word or two has arrived
+        p.send_signal(getattr(signal, signame))
+        out, err = p.communicate(timeout=60)
+        assert p.returncode == code, err
+        assert "Traceback" not in err and err.strip().splitlines()[-1].startswith("modeltui: ")
+    con = sqlite3.connect(isolated_env / "data" / "log.sqlite3")
+    rows = con.execute("SELECT kind, status, response, cost_usd FROM calls ORDER BY id").fetchall()
+    left = con.execute("SELECT COUNT(*) FROM reservations").fetchone()[0]
+    con.close()
+    assert [(k, s) for k, s, _, _ in rows] == [("cli", "cancelled"), ("tournament", "cancelled"), ("tournament", "cancelled")]
+    assert rows[0][2].startswith("Hello") and rows[0][3] > 0  # partial text and its estimated cost
+    assert left == 0

@@ -131,3 +131,48 @@ async def test_escalate_reasks_one_tier_up(server, isolated_env, monkeypatch):
     assert first.final.model.id == "openai/ok:cheap"
     assert up.decision.tier == "balanced" and up.final.model.id != "openai/ok:cheap"
     assert "escalated from call" in up.decision.notes[0]
+
+
+async def test_premium_fallback_below_the_floor_says_what_it_gave_up(server, isolated_env, monkeypatch):
+    eng = await open_engine(server, isolated_env, {
+        "openai/error500:top": model(9.0, 1.0, 1.0), "openai/ok:mid": model(6.3, 0.5, 0.5)}, monkeypatch)
+    r = await eng.ask(AskRequest("hello", tier="premium"))
+    row = await eng.store.get_call(r.call_id)
+    await eng.close()
+    assert r.final.model.id == "openai/ok:mid" and r.final.status == "ok"
+    assert len(r.gave_up) == 1 and "quality floor" in r.gave_up[0] and "6.3" in r.gave_up[0]
+    assert r.summary().gave_up == r.gave_up and "gave up: no other model meets the premium" in row["decision"]
+
+
+async def test_balanced_fallback_to_a_dearer_model_says_so(server, isolated_env, monkeypatch):
+    eng = await open_engine(server, isolated_env, {
+        "openai/error500:cheap": model(7.0, 0.1, 0.1), "openai/ok:dear": model(7.0, 3.0, 3.0)}, monkeypatch)
+    r = await eng.ask(AskRequest("hello", tier="balanced"))
+    await eng.close()
+    assert r.final.model.id == "openai/ok:dear"
+    assert len(r.gave_up) == 1 and "dearer openai/ok:dear" in r.gave_up[0]
+
+
+async def test_escalation_keeps_the_conversation_picks_a_stronger_model_and_links_back(server, isolated_env, monkeypatch):
+    eng = await open_engine(server, isolated_env, {
+        "openai/echo:cheap": model(4.0, 0.1, 0.1), "openai/echo:top": model(9.0, 5.0, 5.0)}, monkeypatch)
+    first = await eng.ask(AskRequest("What is the capital of France?", tier="premium", conversation="c1"))
+    follow = await eng.ask(AskRequest("And what about Germany?", tier="premium", conversation="c1",
+                                      history=({"role": "user", "content": "What is the capital of France?"},
+                                               {"role": "assistant", "content": first.final.text})))
+    assert follow.final.model.id == "openai/echo:top"  # already the top of the premium tier
+    with pytest.raises(Exception, match="no available model is stronger than openai/echo:top"):
+        await feedback.escalate(eng, follow.call_id)
+    low = await eng.ask(AskRequest("And what about Germany?", tier="budget", conversation="c1",
+                                   history=follow.attempts[0].messages[:-1]))
+    up = await feedback.escalate(eng, low.call_id)
+    row = await eng.store.get_call(up.call_id)
+    sent = server.requests[-1]["body"]["messages"]
+    async with eng.store.db.execute("SELECT f FROM stats WHERE model = 'openai/echo:cheap'") as cur:
+        f_cheap = (await cur.fetchone())[0]
+    await eng.close()
+    assert low.final.model.id == "openai/echo:cheap" and up.final.model.id == "openai/echo:top"
+    assert row["origin_id"] == low.call_id and row["kind"] == "escalate" and row["conversation"] == "c1"
+    assert [m["content"] for m in sent[:-1]][0] == "What is the capital of France?"  # the history went along
+    assert sent[-1]["content"] == "And what about Germany?"
+    assert f_cheap == pytest.approx(1.0, abs=1e-4)  # the escalation counts against the first answer

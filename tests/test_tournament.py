@@ -94,3 +94,30 @@ def test_agreement_reasons():
     assert compare("Is the sky green?", "No, it is blue.", "Yes.").label == "disagree"
     v = compare_all("Tell me about cats", ["Cats are small furry animals.", "Cats are small furry animals!", ""])
     assert v["pairs"]["AB"]["label"] == "agree" and v["pairs"]["AC"]["label"] == "unclear"
+
+
+async def test_near_the_cap_the_tournament_answers_with_the_room_it_reserved(server, isolated_env, monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", CANARY)
+    data = server_config(server.url, isolated_env, budget={"monthly_usd": 0.55})
+    dear = {**M, "input_per_mtok": 1.0, "output_per_mtok": 850.0}  # worst case ~$0.17 at 200 output tokens
+    data["models"] = {f"openai/ok:{x}": dear for x in "abc"}
+    eng = await Engine.open(cfg=make_config(data), probe_ollama=False)
+    worst = sum(eng.catalog[f"openai/ok:{x}"].worst_case(9, 200) for x in "abc")
+    assert 0.45 < worst < 0.55
+    t = await tournament.run(eng, "Say hello", [f"openai/ok:{x}" for x in "abc"])
+    fig = await eng.ledger.figures()
+    await eng.close()
+    assert [r.final.status for r in t.results] == ["ok"] * 3, [str(r) for r in t.results]
+    assert fig.reserved_usd == 0 and fig.month_usd <= 0.55
+
+
+async def test_an_entrant_refused_after_reserving_releases_its_reservation(server, isolated_env, monkeypatch):
+    from modeltui.asking import AskRequest
+
+    eng = await open_engine(server, isolated_env, monkeypatch, ["ok:a"], budget={"monthly_usd": 5.0})
+    res = await eng.ledger.reserve("openai/ok:a", 0.01)
+    with pytest.raises(Exception, match="unknown model"):
+        await eng.ask(AskRequest("Say hello", model="openai/nope"), reservation=res)
+    fig = await eng.ledger.figures()
+    await eng.close()
+    assert fig.reserved_usd == 0

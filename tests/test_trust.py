@@ -78,3 +78,35 @@ async def test_retry_after_ms_wins_and_an_http_date_is_honoured(server, isolated
     await eng.close()
     assert r.attempts[0].error_kind == "rate_limit"
     assert low <= r.attempts[0].retry_after <= high
+
+
+@pytest.mark.parametrize("dead", ["hung", "refused"])
+async def test_a_dead_endpoint_costs_one_timeout_not_one_per_model(server, isolated_env, monkeypatch, dead):
+    import socket
+    import time
+
+    from servers import Blackhole
+
+    hole = Blackhole()
+    if dead == "refused":
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{s.getsockname()[1]}"
+        s.close()  # nothing listens there now
+    else:
+        url = hole.url
+    dead_models = {f"openai/ok:dead{i}": model(q=6.0, pin=0.1 * (i + 1), pout=0.1 * (i + 1), api_base=url + "/v1")
+                   for i in range(3)}
+    eng = await open_engine(server, isolated_env, monkeypatch, {**dead_models, "openai/ok:alive": model(pin=5.0, pout=5.0)},
+                            gateway={"connect_timeout_s": 1.0, "stall_timeout_s": 1.0, "total_timeout_s": 5.0})
+    t = time.perf_counter()
+    r = await eng.ask(AskRequest("Say hello", tier="budget"))
+    took = time.perf_counter() - t
+    again = await eng.ask(AskRequest("Say hello again", tier="budget"))
+    await eng.close()
+    hole.stop()
+    assert [a.model.id for a in r.attempts] == ["openai/ok:dead0", "openai/ok:alive"]
+    assert r.attempts[0].error_kind == ("timeout" if dead == "hung" else "connection")
+    assert r.final.status == "ok" and took < 4.0  # one timeout (1 s), not three
+    assert [a.model.id for a in again.attempts] == ["openai/ok:alive"]  # the endpoint rests
+    assert any("unreachable" in d["reason"] for d in again.decision.dropped if d["model"] == "openai/ok:dead1")

@@ -105,18 +105,52 @@ def main(argv: list[str] | None = None) -> int:
     from modeltui.errors import ModeltuiError
     from modeltui.store import DatabaseError
 
+    from modeltui.redact import redact
+
     name = "cmd_" + args.command
     handler = getattr(commands, name, None) or getattr(learn_commands, name)
     try:
         if args.command == "usecases" and args.k < 2:
             raise commands.UsageError("--k must be at least 2")
-        return asyncio.run(handler(args))
+        return asyncio.run(_stoppable(handler(args)))
+    except _Stopped as stop:
+        print(f"modeltui: stopped by {stop.name}; a call in flight was logged as cancelled", file=sys.stderr)
+        return 128 + stop.signum
     except ModeltuiError as exc:
-        print(f"modeltui: {exc}", file=sys.stderr)
+        print(f"modeltui: {redact(exc)}", file=sys.stderr)
         return exc.exit_code
     except DatabaseError as exc:  # a damaged or foreign database file
         print(f"modeltui: log database error: {exc}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print("modeltui: interrupted", file=sys.stderr)
+    except KeyboardInterrupt:  # SIGINT: asyncio cancelled the command, which logged what was in flight
+        print("modeltui: interrupted; a call in flight was logged as cancelled", file=sys.stderr)
         return 130
+
+
+class _Stopped(Exception):
+    def __init__(self, signum: int):
+        import signal
+
+        self.signum, self.name = signum, signal.Signals(signum).name
+
+
+async def _stoppable(coro):
+    """Run a command so that SIGTERM and SIGHUP cancel it like Ctrl+C does: the call in flight is
+    logged as cancelled (partial text, estimated cost) and its reservation released, then we exit."""
+    import asyncio
+    import signal
+
+    loop, task, got = asyncio.get_running_loop(), asyncio.current_task(), []
+
+    def stop(signum: int) -> None:
+        got.append(signum)
+        task.cancel()
+
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        loop.add_signal_handler(sig, stop, sig)
+    try:
+        return await coro
+    except asyncio.CancelledError:
+        if got:
+            raise _Stopped(got[0]) from None
+        raise

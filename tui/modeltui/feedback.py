@@ -9,7 +9,7 @@ import json
 import time
 
 from modeltui.asking import AskObserver, AskRequest, AskResult
-from modeltui.errors import UsageError
+from modeltui.errors import NoModelAvailable, UsageError
 from modeltui.learning import evidence
 from modeltui.tiers import GENERAL, Tier
 
@@ -69,12 +69,28 @@ async def vote(engine, tournament_id: str, choice: str, note: str | None = None)
 
 
 async def escalate(engine, call_id: int, observer: AskObserver | None = None) -> AskResult:
-    """Re-ask a logged call's prompt one tier up (the user was not satisfied)."""
+    """Re-ask a logged call one tier up, with the conversation it was part of, on a model stronger
+    than the one that answered; the new call is linked to it (origin_id), and the answer escalated
+    from counts as a failure of its model."""
     row = await engine.store.get_call(call_id)
     if row is None:
         raise UsageError(f"no call with id {call_id}")
     effective = Tier(json.loads(row["decision"])["effective_tier"] if row["decision"] else row["tier"])
     tier = effective.up() or Tier.PREMIUM
-    result = await engine.ask(AskRequest(row["prompt"], tier=tier, use_case=row["use_case"], kind="escalate"), observer)
-    result.decision.notes.insert(0, f"escalated from call {call_id} ({effective} -> {tier})")
+    history: tuple[dict, ...] = ()
+    if row["conversation"]:
+        for prompt, answer in await engine.store.conversation_turns(row["conversation"], call_id):
+            history += ({"role": "user", "content": prompt}, {"role": "assistant", "content": answer})
+    answered = engine.catalog.models.get(row["model"])
+    floor = answered.quality if answered is not None else None
+    request = AskRequest(row["prompt"], history=history, tier=tier, use_case=row["use_case"], kind="escalate",
+                         conversation=row["conversation"], origin_id=call_id, stronger_than=floor,
+                         exclude=frozenset({row["model"]}))
+    try:
+        result = await engine.ask(request, observer)
+    except NoModelAvailable:
+        q = f" (quality {floor:.1f})" if floor is not None else ""
+        raise NoModelAvailable(f"cannot escalate call {call_id}: no available model is stronger than "
+                               f"{row['model']}{q}") from None
+    result.decision.notes.insert(0, f"escalated from call {call_id} ({row['model']}, {effective} -> {tier})")
     return result

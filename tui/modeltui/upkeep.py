@@ -13,7 +13,8 @@ async def rebuild_stats(engine) -> int:
     """Recompute the `stats` table by replaying the log; returns the number of events replayed."""
     store = engine.store
     calls = [row async for batch in store.call_outcomes() for row in batch]
-    rows, n = replay(calls, await store.thumb_rows(), await store.vote_rows(), store.half_life_s)
+    rows, n = replay(calls, await store.thumb_rows(), await store.vote_rows(), store.half_life_s,
+                     await store.escalation_rows())
     await store.replace_stats(rows)
     return n
 

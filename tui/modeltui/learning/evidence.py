@@ -14,6 +14,7 @@ from modeltui.learning.decay import factor
 from modeltui.learning.stats import Obs
 
 ERROR_FAILURE = 0.5  # an error is weaker evidence of poor answers than a thumbs-down
+ESCALATED_FAILURE = 1.0  # as strong as a thumbs-down: the user acted on it
 TIE_SUCCESS = 0.5  # a tie is half a success for every entrant
 VOTE_CHOICES = ("A", "B", "C", "tie", "all_bad")
 
@@ -44,6 +45,11 @@ def vote(value: str, models: list[str], ts: float) -> dict[str, Obs]:
             s, f = (1.0, 0.0) if m == value else (0.0, 1.0)
         out[m] = Obs(ts=ts, success=s, failure=f)
     return out
+
+
+def escalation(ts: float) -> Obs:
+    """The answer a user escalated from or retried on another model: it was not good enough."""
+    return Obs(ts=ts, failure=ESCALATED_FAILURE)
 
 
 def retraction(old: Obs, now: float, half_life_s: float) -> Obs:

@@ -8,7 +8,7 @@ from modeltui.tiers import GENERAL
 
 
 def replay(call_rows: list[tuple], thumb_rows: list[tuple], vote_rows: list[tuple],
-           half_life_s: float) -> tuple[dict[tuple[str, str], dict], int]:
+           half_life_s: float, escalation_rows: list[tuple] = ()) -> tuple[dict[tuple[str, str], dict], int]:
     """Stats rows from the log's rows (see `Store.call_outcomes`, `thumb_rows`, `vote_rows`);
     returns them and the number of events replayed."""
     events: list[tuple[float, str, str, stats.Obs]] = []
@@ -20,6 +20,8 @@ def replay(call_rows: list[tuple], thumb_rows: list[tuple], vote_rows: list[tupl
     for ts, value, models, uc in vote_rows:
         for m, obs in evidence.vote(value, models, ts).items():
             events.append((ts, uc or GENERAL, m, obs))
+    for ts, uc, m in escalation_rows:
+        events.append((ts, uc or GENERAL, m, evidence.escalation(ts)))
     events.sort(key=lambda e: e[0])
     rows: dict[tuple[str, str], dict] = {}
     for _, uc, m, obs in events:

@@ -58,6 +58,13 @@ class CallQueries:
                                    "ORDER BY id DESC LIMIT ?", (limit,)) as cur:
             return [r[0] for r in await cur.fetchall()]
 
+    async def conversation_turns(self, conversation: str, before_id: int) -> list[tuple[str, str]]:
+        """(prompt, answer) of the answered exchanges of a conversation before a call, oldest first."""
+        async with self.db.execute(
+                "SELECT prompt, response FROM calls WHERE conversation = ? AND id < ? AND status = 'ok' "
+                "AND kind IN ('chat', 'escalate', 'retry') ORDER BY id", (conversation, before_id)) as cur:
+            return [tuple(r) for r in await cur.fetchall()]
+
     async def tournament_call(self, tournament_id: str, model: str) -> int | None:
         """The id of `model`'s first attempt in a tournament."""
         async with self.db.execute("SELECT id FROM calls WHERE tournament_id = ? AND model = ? AND parent_id IS NULL",

@@ -40,6 +40,12 @@ class LearnedQueries:
             while batch := await cur.fetchmany(BATCH):
                 yield [tuple(r) for r in batch]
 
+    async def escalation_rows(self) -> list[tuple[float, str | None, str]]:
+        """(ts, use case, model) of every answer a user escalated from or retried on another model."""
+        async with self.db.execute("SELECT e.ts, o.use_case, o.model FROM calls e JOIN calls o ON o.id = e.origin_id "
+                                   "WHERE e.kind IN ('escalate', 'retry') AND e.parent_id IS NULL") as cur:
+            return [tuple(r) for r in await cur.fetchall()]
+
     async def replace_stats(self, rows: dict[tuple[str, str], dict]) -> None:
         async with self.transaction() as db:
             await db.execute("DELETE FROM stats")

@@ -93,6 +93,9 @@ class Store(CallQueries, SpendQueries, LearnedQueries):
             obs = evidence.call(rec.status, rec.ts, rec.latency_ms, rec.cost_usd)
             if obs is not None:
                 await self._observe(rec.use_case or GENERAL, rec.model, obs)
+            if rec.kind in ("escalate", "retry") and rec.origin_id is not None and rec.parent_id is None:
+                if (origin := await self.get_call(rec.origin_id)) is not None:  # counts against the first answer
+                    await self._observe(origin["use_case"] or GENERAL, origin["model"], evidence.escalation(rec.ts))
             if reservation_id is not None:
                 await self.delete_reservation(reservation_id)
         return rec.id

@@ -80,6 +80,13 @@ class ModeltuiApp(App):
 
     def on_mount(self) -> None:
         self.theme_changed_signal.subscribe(self, self._save_theme)
+        import signal
+
+        for sig in (signal.SIGTERM, signal.SIGHUP):  # quit as ctrl+q does: calls in flight are logged
+            try:
+                asyncio.get_running_loop().add_signal_handler(sig, lambda: self.call_later(self.action_quit))
+            except (NotImplementedError, RuntimeError, ValueError):
+                pass  # not the main thread (tests) or no signals here
         for problem in self.theme_problems + self.keymap_problems:
             self.notify(problem, severity="warning")
 

@@ -12,7 +12,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, TextArea
 
-from modeltui.asking import AskObserver, AskRequest
+from modeltui.asking import AskObserver, AskRequest, new_session_id as new_conversation_id
 from modeltui.tokens import estimate_tokens
 from modeltui.ui.widgets.meter import CostMeter, money
 from modeltui.ui.widgets.tierbar import TierBar
@@ -41,6 +41,7 @@ class ChatScreen(Screen):
 
     def on_mount(self) -> None:
         self.history: list[dict] = []  # the conversation sent as context with each prompt
+        self.conversation = new_conversation_id()  # logged with each call: escalation and history find it
         self.query_one("#banner").display = False
         self.query_one("#prompt", TextArea).focus()
         self.set_interval(5.0, self.refresh_meter)  # calls refresh it themselves; this catches other processes
@@ -81,11 +82,15 @@ class ChatScreen(Screen):
 
     def new_conversation(self) -> None:
         self.history.clear()
+        self.conversation = new_conversation_id()
         self.query_one("#chat").remove_children()
         self.set_status("new conversation")
 
     @work(group="calls")
-    async def ask(self, prompt: str, *, model: str | None = None, escalate_from: int | None = None) -> None:
+    async def ask(self, prompt: str, *, model: str | None = None, escalate_from: int | None = None,
+                  retry_of=None) -> None:
+        """Ask `prompt` in this conversation; or escalate a logged call; or (`retry_of`: an Answer)
+        re-ask its prompt on `model` with the context it had, linked to it."""
         from modeltui.ui.widgets.answer import Answer  # Markdown is not needed for the first paint
 
         app = self.app
@@ -100,7 +105,8 @@ class ChatScreen(Screen):
         tier = app.tier
         answer.set_meta(f"routing ({tier})…")
         meter = self.query_one(CostMeter)
-        context = list(self.history)
+        context = list(retry_of.context) if retry_of is not None else list(self.history)
+        answer.context = context
         live: dict = {"tokens": 0, "model": None}
 
         screen = self
@@ -129,7 +135,10 @@ class ChatScreen(Screen):
 
                 result = await feedback.escalate(engine, escalate_from, Live())
             else:
-                result = await engine.ask(AskRequest(prompt, history=tuple(context), tier=tier, model=model), Live())
+                result = await engine.ask(AskRequest(
+                    prompt, history=tuple(context), tier=tier, model=model, conversation=self.conversation,
+                    kind="retry" if retry_of is not None else "chat",
+                    origin_id=retry_of.call_id if retry_of is not None else None), Live())
         except asyncio.CancelledError:
             answer.set_error("cancelled")
             raise
@@ -173,6 +182,6 @@ class ChatScreen(Screen):
 
             def chosen(model: str | None) -> None:
                 if model:
-                    self.ask(a.prompt, model=model)
+                    self.ask(a.prompt, model=model, retry_of=a)
 
             self.app.push_screen(PickModel(sorted(m.id for m in engine.catalog.available())), chosen)

@@ -22,6 +22,7 @@ class Answer(Vertical):
         super().__init__(**kw)
         self.prompt = prompt
         self.call_id: int | None = None
+        self.context: list[dict] = []  # the conversation it was asked in (a retry re-sends just this)
         self.text = ""
         self.stream = None
 
