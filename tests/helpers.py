@@ -56,3 +56,21 @@ class Collect:
 
     def attempt(self, model):
         self._attempt and self._attempt(model)
+
+
+def damage(db: Path) -> None:
+    """Grow the log, then turn the second half of the file into garbage: a partly damaged disk."""
+    import sqlite3
+
+    con = sqlite3.connect(db)
+    con.executemany("INSERT INTO calls (ts, session, kind, model, provider, status, prompt) VALUES (?,?,?,?,?,?,?)",
+                    [(1.0 + i, "s", "chat", "m", "p", "ok", "y" * 2000) for i in range(400)])
+    con.commit()
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
+    raw = bytearray(db.read_bytes())
+    page = 4096
+    pages = len(raw) // page
+    for n in range(pages // 2, pages):
+        raw[n * page:(n + 1) * page] = bytes((n * 7 + i) % 251 for i in range(page))
+    db.write_bytes(bytes(raw))

@@ -239,3 +239,20 @@ async def test_a_tier_change_leaves_the_users_commented_config_byte_identical(is
     again = raw.with_state(raw.read(str(path))[1])  # what the next launch paints with
     assert again["default_tier"] == "premium" and again["theme"] == "modeltui-light"
     assert config.load(path).default_tier == "premium"
+
+
+async def test_a_damaged_log_ends_the_app_with_one_line(isolated_env):
+    from helpers import damage
+
+    app = demo_app()
+    async with app.run_test(size=(80, 24)):
+        await app.ready.wait()
+    damage(app.cfg.db_path())
+    again = demo_app()
+    async with again.run_test(size=(80, 24)) as pilot:
+        for _ in range(100):
+            if again.startup_error:
+                break
+            await pilot.pause(0.05)
+    assert again.return_code == 1 and "\n" not in again.startup_error
+    assert str(again.cfg.db_path()) in again.startup_error

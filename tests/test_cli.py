@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from conftest import CANARY
-from helpers import server_config, write_config
+from helpers import damage, server_config, write_config
 from modeltui import cli
 
 PROBE = """
@@ -170,3 +170,77 @@ def test_a_killed_call_is_logged_as_cancelled_and_releases_its_reservation(serve
     assert [(k, s) for k, s, _, _ in rows] == [("cli", "cancelled"), ("tournament", "cancelled"), ("tournament", "cancelled")]
     assert rows[0][2].startswith("Hello") and rows[0][3] > 0  # partial text and its estimated cost
     assert left == 0
+
+
+def test_export_hygiene_and_unknown_keymap_id(isolated_env):
+    p = run("export", "-o", "-")
+    assert p.returncode == 1 and p.stdout == "" and p.stderr.strip() == "modeltui: no calls match (nothing exported)"
+    missing = isolated_env / "no" / "such" / "x.jsonl"
+    p = run("export", "-o", str(missing))
+    assert p.returncode == 2 and p.stderr.strip() == f"modeltui: -o: folder {missing.parent} does not exist"
+    assert not missing.parent.exists()
+    (isolated_env / "config.toml").write_text('[keymap]\n"tier.premiun" = "f12"\n')
+    p = run("budget")
+    assert p.returncode == 2 and "unknown binding id 'keymap.tier.premiun'" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_fallback_notes_go_to_stderr_and_stdout_is_only_the_answer(server, isolated_env):
+    m = {"quality": 6.0, "input_per_mtok": 1.0, "output_per_mtok": 2.0, "context_window": 16_000, "max_output": 1_000}
+    data = server_config(server.url, isolated_env)
+    data["models"] = {"openai/error500:a": {**m, "input_per_mtok": 0.1}, "openai/ok:b": m}
+    write_config(data, isolated_env / "config.toml")
+    p = run("ask", "hello", "--tier", "budget", env={"OPENAI_API_KEY": CANARY})
+    assert p.returncode == 0, p.stderr
+    assert p.stdout == "Hello from the local server. \n"
+    assert "next in chain" in p.stderr and "2 attempts" in p.stderr and "openai/error500:a · error (server)" in p.stderr
+
+
+def run_read_only(folder, *args, env=None):
+    """Run modeltui with `folder` read-only: by file modes, or (root ignores modes) in a private
+    mount namespace where the folder is bind-mounted read-only."""
+    if os.geteuid() != 0:
+        return run(*args, env=env)
+    import shlex
+
+    cmd = " ".join(shlex.quote(a) for a in (sys.executable, "-m", "modeltui", *args))
+    f = shlex.quote(str(folder))
+    return subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c",
+                           f"mount --bind {f} {f} && mount -o remount,ro,bind {f} {f} && exec {cmd}"],
+                          capture_output=True, text=True, env={**os.environ, **(env or {})}, timeout=120)
+
+
+def test_a_read_only_log_serves_read_commands_and_refuses_calls_before_paying(server, isolated_env):
+    data = server_config(server.url, isolated_env)
+    write_config(data, isolated_env / "config.toml")
+    env = {"OPENAI_API_KEY": CANARY}
+    assert run("ask", "hello", "--model", "openai/ok", env=env).returncode == 0
+    folder = isolated_env / "data"
+    files = list(folder.iterdir())
+    try:
+        for f in files:
+            f.chmod(0o400)
+        folder.chmod(0o500)
+        for cmd in (("log",), ("export", "-o", "-"), ("budget",), ("rankings",), ("savings",)):
+            p = run_read_only(folder, *cmd, env=env)
+            assert p.returncode == 0, (cmd, p.stderr)
+            assert "Hello from the local server" in p.stdout or cmd[0] != "export"
+        server.reset()
+        p = run_read_only(folder, "ask", "hello", "--model", "openai/ok", env=env)
+        assert p.returncode == 1 and "the log is read-only" in p.stderr and len(p.stderr.strip().splitlines()) == 1
+        assert server.count() == 0  # nothing was sent
+    finally:
+        folder.chmod(0o700)
+        for f in files:
+            f.chmod(0o600)
+
+
+def test_a_damaged_log_is_one_line_and_nothing_is_sent(server, isolated_env):
+    data = server_config(server.url, isolated_env)
+    write_config(data, isolated_env / "config.toml")
+    env = {"OPENAI_API_KEY": CANARY}
+    assert run("ask", "hello", "--model", "openai/ok", env=env).returncode == 0
+    damage(isolated_env / "data" / "log.sqlite3")
+    server.reset()
+    p = run("ask", "hello", "--model", "openai/ok", env=env)
+    assert p.returncode == 1 and "Traceback" not in p.stderr and len(p.stderr.strip().splitlines()) == 1, p.stderr
+    assert p.stderr.startswith("modeltui: ") and server.count() == 0

@@ -144,7 +144,7 @@ async def cmd_prices(args) -> int:
 async def cmd_budget(args) -> int:
     from dataclasses import asdict
 
-    async with Engine.open(args.config, probe_ollama=False) as engine:
+    async with Engine.open(args.config, probe_ollama=False, read_only=True) as engine:
         report = await reports.budget(engine)
     fig, per_model = asdict(report.figures), report.by_model
     if args.json:
@@ -177,7 +177,7 @@ async def cmd_estimate(args) -> int:
     from modeltui import estimate as est
 
     calls = _parse_calls(args.calls)
-    async with Engine.open(args.config) as engine:
+    async with Engine.open(args.config, read_only=True) as engine:
         typical = await reports.typical_tokens(engine)
     if args.tokens_in or args.tokens_out:
         base = typical.get("*", est.DEFAULT_TOKENS)
@@ -220,7 +220,7 @@ async def cmd_models(args) -> int:
 
 
 async def cmd_log(args) -> int:
-    async with Engine.open(args.config, probe_ollama=False) as engine:
+    async with Engine.open(args.config, probe_ollama=False, read_only=True) as engine:
         rows = await reports.recent(engine, args.n, args.session)
     if args.json:
         print(json.dumps(rows, ensure_ascii=False))
@@ -246,8 +246,13 @@ def _when(text: str | None, flag: str) -> float | None:
 async def cmd_export(args) -> int:
     since, until = _when(args.since, "--since"), _when(args.until, "--until")
     out = None if args.output == "-" else Path(args.output) if args.output else reports.default_export_path(args.format)
-    async with Engine.open(args.config, probe_ollama=False) as engine:
+    if args.output not in (None, "-") and not out.parent.is_dir():
+        raise UsageError(f"-o: folder {out.parent} does not exist")
+    async with Engine.open(args.config, probe_ollama=False, read_only=True) as engine:
         n, path, text = await reports.export(engine, args.format, out, args.texts, args.session, since, until)
+    if n == 0:
+        print("modeltui: no calls match (nothing exported)", file=sys.stderr)
+        return 1
     if text is not None:
         sys.stdout.write(text)
         return 0

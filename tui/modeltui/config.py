@@ -167,6 +167,11 @@ def load(path: str | os.PathLike | None = None) -> Config:
     for tier in cfg.tiers:
         if tier not in TIERS:
             raise ConfigError(f"{file}: unknown key 'tiers.{tier}' (tiers are {', '.join(TIERS)})")
+    from modeltui.keymap import BINDING_IDS
+
+    for binding in cfg.keymap:
+        if binding not in BINDING_IDS:
+            raise ConfigError(f"{file}: unknown binding id 'keymap.{binding}' (ids are {', '.join(BINDING_IDS)})")
     cfg._path = file
     return _with_state(cfg)
 

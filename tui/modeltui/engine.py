@@ -18,12 +18,12 @@ from modeltui.asking import AskObserver, AskRequest, AskResult, Opening, new_ses
 from modeltui.budget import Ledger, Reservation
 from modeltui.catalog import Catalog
 from modeltui.config import Config
-from modeltui.errors import BudgetRefused, UsageError
+from modeltui.errors import BudgetRefused, StoreError, UsageError
 from modeltui.fallback import next_step
 from modeltui.health import Health, endpoint_of
 from modeltui.knowledge import Knowledge
 from modeltui.routing import RouteDecision, RouteRequest, decide
-from modeltui.store import Store
+from modeltui.store import DatabaseError, Store
 from modeltui.tiers import Tier
 
 MAX_ATTEMPTS = 5
@@ -48,15 +48,22 @@ class Engine:
             gateway.set_demo_speed(cfg.demo.speed)
 
     @classmethod
-    def open(cls, config_path=None, cfg: Config | None = None, probe_ollama: bool = True) -> Opening:
+    def open(cls, config_path=None, cfg: Config | None = None, probe_ollama: bool = True,
+             read_only: bool = False) -> Opening:
+        """`read_only`: the command only reads the log (it may then be a read-only file)."""
         async def opener() -> Engine:
             c = cfg or config_mod.load(config_path)
             cat = await asyncio.to_thread(catalog_mod.build, c, None, True if probe_ollama else None)
-            store = await Store.open(c.db_path(), c.learning.half_life_days * 86_400)
+            store = await Store.open(c.db_path(), c.learning.half_life_days * 86_400, read_only=read_only)
             engine = cls(c, cat, store)
             try:
-                await engine.ledger.reclaim_stale()
+                if not store.read_only:
+                    await store.check_writable()
+                    await engine.ledger.reclaim_stale()
                 await engine.reload_use_cases()
+            except DatabaseError as exc:  # damaged beyond what opening it showed
+                await store.close()
+                raise StoreError(f"{store.path}: not a usable modeltui log: {exc}") from None
             except BaseException:
                 await store.close()  # aiosqlite's thread would otherwise keep the process alive
                 raise

@@ -13,7 +13,7 @@ from modeltui.engine import Engine
 async def cmd_rankings(args) -> int:
     from modeltui import upkeep
 
-    async with Engine.open(args.config, probe_ollama=False) as engine:
+    async with Engine.open(args.config, probe_ollama=False, read_only=not args.rebuild) as engine:
         if args.rebuild:
             t = time.perf_counter()
             n = await upkeep.rebuild_stats(engine)
@@ -38,7 +38,7 @@ async def cmd_rankings(args) -> int:
 
 
 async def cmd_savings(args) -> int:
-    async with Engine.open(args.config, probe_ollama=False) as engine:
+    async with Engine.open(args.config, probe_ollama=False, read_only=True) as engine:
         result = await reports.savings(engine, args.days)
     if args.json:
         print(json.dumps(result))
@@ -56,7 +56,7 @@ async def cmd_savings(args) -> int:
 async def cmd_usecases(args) -> int:
     from modeltui import upkeep
 
-    async with Engine.open(args.config, probe_ollama=False) as engine:
+    async with Engine.open(args.config, probe_ollama=False, read_only=not (args.rename or args.discover)) as engine:
         if args.rename:
             await upkeep.rename_use_case(engine, *args.rename)
         if args.discover:

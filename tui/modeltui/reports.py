@@ -71,6 +71,8 @@ async def export(engine, fmt: str, out: Path | None, texts: bool = True, session
     from modeltui.store import export as exporter
 
     rows = await calls(engine, session, since, until)
+    if not rows:
+        return 0, None, None
     if out is None:
         return len(rows), None, exporter.render(rows, fmt, texts)
     return len(rows), exporter.write(rows, fmt, out, texts), None
@@ -79,7 +81,7 @@ async def export(engine, fmt: str, out: Path | None, texts: bool = True, session
 def default_export_path(fmt: str) -> Path:
     from modeltui import paths
 
-    return paths.exports_dir() / f"modeltui-{time.strftime('%Y%m%d-%H%M%S')}.{fmt}"
+    return paths.ensure_private_dir(paths.exports_dir()) / f"modeltui-{time.strftime('%Y%m%d-%H%M%S')}.{fmt}"
 
 
 async def use_cases(engine) -> dict:

@@ -82,9 +82,45 @@ async def _setup_with_retry(db: aiosqlite.Connection) -> None:
             delay = min(delay * 2, 0.2)
 
 
+def writable(path: Path) -> bool:
+    """Can SQLite write the log here (the file, and the folder for its -wal and -shm files)?"""
+    folder = path.parent if path.parent.exists() else next((p for p in path.parents if p.exists()), path.parent)
+    return os.access(folder, os.W_OK | os.X_OK) and (not path.exists() or os.access(path, os.W_OK))
+
+
+async def connect_read_only(path: Path) -> aiosqlite.Connection:
+    """Open an existing log that cannot be written (a read-only file or folder) for reading."""
+    if not path.exists():
+        raise StoreError(f"{path}: no log here yet, and the folder is read-only")
+    last = None
+    for query in ("mode=ro", "mode=ro&immutable=1"):  # immutable: no -shm can be made in a read-only folder
+        try:
+            db = await aiosqlite.connect(f"file:{path}?{query}", uri=True, isolation_level=None)
+        except sqlite3.Error as exc:
+            last = exc
+            continue
+        try:
+            db.row_factory = aiosqlite.Row
+            version = await _version(db)
+            if version != LATEST:
+                raise StoreError(f"{path}: log is schema version {version} (this modeltui reads {LATEST}) and is "
+                                 "read-only, so it cannot be upgraded")
+            return db
+        except sqlite3.Error as exc:
+            last = exc
+            await db.close()
+        except BaseException:
+            await db.close()
+            raise
+    raise StoreError(f"{path}: cannot read the read-only log: {last}")
+
+
 async def connect(path: Path) -> aiosqlite.Connection:
     """Open (creating if needed) and migrate the log at `path`."""
     path = Path(path).expanduser()
+    if not writable(path):
+        raise StoreError(f"{path}: the log is read-only; modeltui must write it before calling a model "
+                         "(read-only commands such as log, export, budget and rankings still work)")
     try:
         if not path.exists():
             _create_private(path)

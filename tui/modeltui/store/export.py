@@ -70,7 +70,7 @@ def render(rows: list[dict], fmt: str, texts: bool = True) -> str:
 def write(rows: list[dict], fmt: str, path: Path, texts: bool = True) -> Path:
     """Write the export privately (0600): it may hold prompts."""
     path = Path(path).expanduser()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)  # the CLI refuses an -o folder that does not exist
     fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
         fh.write(render(rows, fmt, texts))

@@ -19,7 +19,8 @@ from modeltui.learning import evidence, stats
 from modeltui.learning.decay import DEFAULT_HALF_LIFE_S
 from modeltui.redact import redact
 from modeltui.store.calls import CallQueries
-from modeltui.store.db import connect
+from modeltui.errors import StoreError
+from modeltui.store.db import connect, connect_read_only, writable
 from modeltui.store.learned import LearnedQueries
 from modeltui.store.records import CallRecord
 from modeltui.store.spend import SpendQueries
@@ -40,9 +41,32 @@ class Store(CallQueries, SpendQueries, LearnedQueries):
         self._commits = 0  # our own commits (PRAGMA data_version counts only other connections')
 
     @classmethod
-    async def open(cls, path: str | Path, half_life_s: float = DEFAULT_HALF_LIFE_S) -> Store:
+    async def open(cls, path: str | Path, half_life_s: float = DEFAULT_HALF_LIFE_S, read_only: bool = False) -> Store:
+        """`read_only`: for commands that only read, a log that cannot be written still opens."""
         path = Path(path).expanduser()
+        if read_only and not writable(path):
+            store = cls(await connect_read_only(path), path, half_life_s)
+            store.read_only = True
+            return store
         return cls(await connect(path), path, half_life_s)
+
+    read_only = False
+
+    async def check_writable(self) -> None:
+        """Before anything is sent: write a probe row where the next call's row will go, then roll
+        it back. A damaged log fails here, not after the provider was paid."""
+        probe = CallRecord(session="~probe", kind="probe", model="~", provider="~", status="ok")
+        try:
+            async with self._write:
+                await self.db.execute("BEGIN IMMEDIATE")
+                try:
+                    await self.db.execute(_INSERT, probe.values())
+                    async with self.db.execute("SELECT COUNT(*) FROM stats") as cur:
+                        await cur.fetchone()
+                finally:
+                    await self.db.execute("ROLLBACK")
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: the log cannot be written ({exc}); nothing was sent") from None
 
     async def close(self) -> None:
         await self.db.close()

@@ -45,7 +45,7 @@ class ExportScreen(ModalScreen[str | None]):
                 return
         n, out, _ = await reports.export(engine, fmt, reports.default_export_path(fmt),
                                          self.query_one("#texts", Checkbox).value, session, since, until)
-        self.dismiss(f"exported {n} calls to {out}")
+        self.dismiss(f"exported {n} calls to {out}" if n else "no calls match: nothing exported")
 
     def _when(self, sel: str) -> float | None:
         from modeltui.store.export import parse_when
