@@ -1,0 +1,19 @@
+"""A shorter run of benchmarks/chaos.py: parallel CLI processes and a tournament against a server
+injecting faults at random, under a small cap, with the key in a custom variable."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+
+import chaos  # noqa: E402
+
+
+def test_under_random_faults_every_request_is_a_row_the_cap_holds_and_no_key_leaks(isolated_env):
+    figures = chaos.run_rounds(rounds=3, seed=7)
+    assert figures["attempts"] > 5  # the faults were really exercised
+    assert figures["attempts"] == figures["rows"], figures
+    assert figures["spend_over_cap"] == 0, figures
+    assert figures["reservations_left"] == 0, figures
+    assert figures["key_leaks"] == 0, figures
+    assert figures["tracebacks"] == 0, figures
