@@ -256,3 +256,14 @@ async def test_a_damaged_log_ends_the_app_with_one_line(isolated_env):
             await pilot.pause(0.05)
     assert again.return_code == 1 and "\n" not in again.startup_error
     assert str(again.cfg.db_path()) in again.startup_error
+
+
+async def test_an_answer_cut_short_says_so_in_its_header(server, isolated_env, monkeypatch):
+    app = server_app(server, isolated_env, monkeypatch, {"openai/length:x": {}})
+    async with app.run_test(size=(120, 30)) as pilot:
+        await app.ready.wait()
+        await send(app, pilot, "hello")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        meta = str(app.chat.query(Answer).last().query_one(".meta").render())
+    assert "openai/length:x" in meta and "CUT SHORT (max tokens)" in meta
