@@ -1,5 +1,6 @@
 """Drive the app headlessly on the demo models and write the README's screenshots (SVG):
-chat with a streamed answer, the meter near its cap, rankings, a tournament that disagrees.
+chat with a streamed answer, the meter near its cap, rankings, a tournament that disagrees, help;
+at 80x24, the smallest terminal modeltui is made for.
 Run: python screenshots/make_screenshots.py  (uses a throwaway data dir; no keys, no network)."""
 
 from __future__ import annotations
@@ -10,13 +11,14 @@ import tempfile
 from pathlib import Path
 
 OUT = Path(__file__).resolve().parent
-SIZE = (110, 34)
+SIZE = (80, 24)
 
 
 async def main() -> None:
     tmp = Path(tempfile.mkdtemp())
     os.environ["MODELTUI_DATA_DIR"] = str(tmp / "data")
     os.environ["MODELTUI_CONFIG"] = str(tmp / "config.toml")
+    (tmp / "config.toml").write_text('ollama_url = "http://127.0.0.1:9"\n')
     for var in [v for v in os.environ if v.endswith("_API_KEY")]:
         del os.environ[var]
     from modeltui import config
@@ -62,6 +64,9 @@ async def main() -> None:
         await pilot.press("f7")
         await pilot.pause(0.5)
         app.save_screenshot(str(OUT / "rankings.svg"))
+        await pilot.press("escape", "f1")
+        await pilot.pause(0.3)
+        app.save_screenshot(str(OUT / "help.svg"))
     print(f"wrote {', '.join(p.name for p in sorted(OUT.glob('*.svg')))} to {OUT}")
 
 

@@ -244,3 +244,13 @@ def test_a_damaged_log_is_one_line_and_nothing_is_sent(server, isolated_env):
     p = run("ask", "hello", "--model", "openai/ok", env=env)
     assert p.returncode == 1 and "Traceback" not in p.stderr and len(p.stderr.strip().splitlines()) == 1, p.stderr
     assert p.stderr.startswith("modeltui: ") and server.count() == 0
+
+
+def test_log_search_finds_a_past_answer_by_a_word_in_it(isolated_env):
+    assert run("ask", "What is the capital of France?", "--tier", "budget").returncode == 0
+    assert run("ask", "What is 2+2?", "--tier", "budget").returncode == 0
+    p = run("log", "--search", "capital", "--json")
+    found = json.loads(p.stdout)
+    assert p.returncode == 0 and len(found) == 1 and "France" in found[0]["prompt"]
+    p = run("log", "--search", "aubergine")
+    assert p.returncode == 1 and "no call matches 'aubergine'" in p.stderr

@@ -129,3 +129,19 @@ async def test_vote_choices_are_case_insensitive_and_checked(server, isolated_en
     votes = await eng.store.votes(t.id)
     await eng.close()
     assert [v["value"] for v in votes] == ["tie"]
+
+
+async def test_votes_weigh_in_the_composite_and_in_savings_choice_of_adequate_model(server, isolated_env, monkeypatch):
+    from modeltui import reports
+
+    _, eng = await open_engine(server, isolated_env, monkeypatch)
+    before = await reports.savings(eng)
+    for _ in range(5):
+        t = await tournament.run(eng, "Say hello", ["openai/ok:cheap", "openai/ok:dear"])
+        await feedback.vote(eng, t.id, "B")  # the cheap model loses every vote
+    ranked = {r.model: r for r in (await reports.rankings(eng))["general"]}
+    after = await reports.savings(eng, ranked=await reports.rankings(eng))
+    await eng.close()
+    assert before["calls"] == 0
+    assert ranked["openai/ok:dear"].satisfaction > ranked["openai/ok:cheap"].satisfaction
+    assert after["by_use_case"]["general"]["best_adequate"] == "openai/ok:dear"

@@ -31,9 +31,11 @@ class AskRequest:
     origin_id: int | None = None  # the call this one re-asks (escalation, retry with another model)
     stronger_than: float | None = None  # escalation: only models of higher quality than this
     exclude: frozenset[str] = frozenset()  # models not to use (e.g. the one being escalated from)
+    system: str | None = None  # the conversation's system prompt, sent first
 
     def messages(self) -> list[dict]:
-        return [*self.history, {"role": "user", "content": self.prompt}]
+        head = [{"role": "system", "content": self.system}] if self.system else []
+        return [*head, *self.history, {"role": "user", "content": self.prompt}]
 
 
 class AskObserver:

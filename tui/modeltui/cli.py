@@ -35,6 +35,7 @@ def _parser() -> argparse.ArgumentParser:
     lg = sub.add_parser("log", help="recent calls")
     lg.add_argument("-n", type=int, default=20, help="how many (default 20)")
     lg.add_argument("--session")
+    lg.add_argument("--search", metavar="WORDS", help="calls whose prompt or answer has these words (full text)")
     lg.add_argument("--json", action="store_true")
 
     e = sub.add_parser("export", help="export calls to JSONL, CSV or Markdown")

@@ -221,9 +221,18 @@ async def cmd_models(args) -> int:
 
 async def cmd_log(args) -> int:
     async with Engine.open(args.config, probe_ollama=False, read_only=True) as engine:
-        rows = await reports.recent(engine, args.n, args.session)
+        rows = (await reports.search(engine, args.search, args.n) if args.search
+                else await reports.recent(engine, args.n, args.session))
     if args.json:
         print(json.dumps(rows, ensure_ascii=False))
+        return 0
+    if args.search:
+        if not rows:
+            print(f"modeltui: no call matches '{args.search}'", file=sys.stderr)
+            return 1
+        _table(f"{len(rows)} calls matching '{args.search}', best first", ["id", "time", "model", "status", "match"],
+               [[r["id"], datetime.fromtimestamp(r["ts"]).strftime("%Y-%m-%d %H:%M"), r["model"], r["status"],
+                 " ".join((r["snippet"] or "").split())] for r in rows])
         return 0
     _table(f"last {len(rows)} calls ({engine.cfg.db_path()})",
            ["id", "time", "session", "kind", "model", "tier", "status", "tokens", "cost", "ms", "parent"],

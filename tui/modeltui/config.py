@@ -113,6 +113,17 @@ class Learning(_Strict):
     min_cluster_similarity: float = Field(default=0.15, ge=0, le=1)
 
 
+class TournamentSettings(_Strict):
+    blind: bool = Field(default=False, description="hide model names and prices until the vote (ctrl+r toggles)")
+
+
+class Template(_Strict):
+    """A named prompt template: a system prompt for the conversation and/or text for the prompt box."""
+
+    system: str | None = None
+    prompt: str | None = None
+
+
 class Storage(_Strict):
     path: str | None = None
 
@@ -133,6 +144,8 @@ class Config(_Strict):
     providers: dict[str, Provider] = Field(default_factory=dict)
     use_cases: dict[str, UseCaseRule] = Field(default_factory=_default_use_cases)
     keymap: dict[str, str] = Field(default_factory=dict)
+    tournament: TournamentSettings = Field(default_factory=TournamentSettings)
+    templates: dict[str, Template] = Field(default_factory=dict)
 
     # Where this config came from; not part of the file.
     _path: Path | None = None

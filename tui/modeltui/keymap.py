@@ -2,6 +2,6 @@
 typo is a config error, not a key that silently does nothing). ui/app.py binds exactly these."""
 
 BINDING_IDS: tuple[str, ...] = (
-    "send", "tier.budget", "tier.balanced", "tier.premium", "tier.auto",
+    "help", "send", "stop", "focus.prompt", "tier.budget", "tier.balanced", "tier.premium", "tier.auto",
     "view.tournament", "view.rankings", "view.history", "export", "meter.breakdown", "chat.new", "quit",
 )

@@ -62,7 +62,17 @@ async def recent(engine, limit: int = 20, session: str | None = None) -> list[di
 
 
 async def search(engine, text: str, limit: int = 50) -> list[dict]:
+    """Calls whose prompt or answer has every word of `text`, best first, with a `snippet`."""
     return await engine.store.search(text, limit)
+
+
+async def conversations(engine, limit: int = 20, offset: int = 0) -> list[dict]:
+    return await engine.store.conversations(limit, offset)
+
+
+async def conversation(engine, conversation: str) -> list[dict]:
+    """A past conversation's answered exchanges, oldest first (to show it, or to resume it)."""
+    return await engine.store.conversation_calls(conversation)
 
 
 async def export(engine, fmt: str, out: Path | None, texts: bool = True, session: str | None = None,

@@ -24,7 +24,9 @@ def composite(rows: dict[str, dict], w: Weights) -> dict[str, dict]:
         info[m] = {"success_rate": r["ok"] / n if n > 0 else None, "smoothed_success": (r["ok"] + 1) / (n + 2),
                    "median_latency_ms": lat,
                    "cost_per_call_usd": r["cost_usd"] / n if n > 0 else None,
-                   "satisfaction": (r["up"] + 1) / (r["up"] + r["down"] + 2), "observations": r["raw_calls"]}
+                   # what users said: thumbs, votes, escalations, errors (learning/evidence.py), smoothed
+                   "satisfaction": (r.get("s", r["up"]) + 1) / (r.get("s", r["up"]) + r.get("f", r["down"]) + 2),
+                   "observations": r["raw_calls"]}
     lats = [v["median_latency_ms"] for v in info.values() if v["median_latency_ms"]]
     costs = [v["cost_per_call_usd"] for v in info.values() if v["cost_per_call_usd"] is not None]
     min_lat, min_cost = (min(lats) if lats else None), (min(costs) if costs else None)
@@ -48,6 +50,7 @@ class RankingRow:
     median_latency_ms: float | None = None
     cost_per_call_usd: float | None = None
     observations: int = 0
+    satisfaction: float | None = None  # smoothed share of positive evidence (thumbs, votes, escalations)
     bt_rating: float | None = None
     bt_lo: float | None = None
     bt_hi: float | None = None
@@ -60,10 +63,10 @@ class RankingRow:
 def decayed_stats(rows: list[tuple], now: float, half_life_s: float) -> dict[str, dict[str, dict]]:
     """use case -> model -> the row's sums as of `now` (rows from `Store.ranking_rows`)."""
     out: dict[str, dict[str, dict]] = {}
-    for uc, model, n, ok, cost, up, down, raw, lat, ts in rows:
+    for uc, model, n, ok, cost, up, down, raw, lat, ts, s, f in rows:
         k = factor(now - ts, half_life_s)
         out.setdefault(uc, {})[model] = {"n": n * k, "ok": ok * k, "cost_usd": cost * k, "up": up * k, "down": down * k,
-                                         "raw_calls": int(raw), "lat_median_ms": lat}
+                                         "s": s * k, "f": f * k, "raw_calls": int(raw), "lat_median_ms": lat}
     return out
 
 
@@ -92,6 +95,7 @@ def rankings(stat_rows: list[tuple], vote_rows: list[tuple], weights: Weights, h
                 model=m, composite=c.get("composite", 0.0), parts=c.get("parts", {}),
                 success_rate=c.get("success_rate"), median_latency_ms=c.get("median_latency_ms"),
                 cost_per_call_usd=c.get("cost_per_call_usd"), observations=c.get("observations", 0),
+                satisfaction=c.get("satisfaction"),
                 bt_rating=r and round(r["rating"], 1), bt_lo=r and round(r["lo"], 1), bt_hi=r and round(r["hi"], 1),
                 bt_comparisons=r["comparisons"] if r else 0))
         out[uc] = sorted(rows, key=lambda x: -x.composite)

@@ -12,12 +12,15 @@ PREMIUM_QUALITY = 8.0
 
 def best_adequate(ranked: list, catalog: Catalog) -> str | None:
     """Among the use case's ranking rows (learning.rankings.RankingRow), the best composite of
-    those whose success rate is within ADEQUATE_SUCCESS_GAP of the best."""
+    those whose success rate, and whose share of positive votes and thumbs, are within
+    ADEQUATE_SUCCESS_GAP of the best: a model that loses the votes is not adequate."""
     usable = [r for r in ranked if r.model in catalog and catalog[r.model].price_known and r.success_rate]
     if not usable:
         return None
     top = max(r.success_rate for r in usable)
-    adequate = [r for r in usable if r.success_rate >= top - ADEQUATE_SUCCESS_GAP]
+    liked = max(r.satisfaction or 0.0 for r in usable)
+    adequate = [r for r in usable if r.success_rate >= top - ADEQUATE_SUCCESS_GAP
+                and (r.satisfaction or 0.0) >= liked - ADEQUATE_SUCCESS_GAP]
     return max(adequate, key=lambda r: r.composite).model
 
 

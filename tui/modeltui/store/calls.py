@@ -35,11 +35,39 @@ class CallQueries:
             return [dict(r) for r in await cur.fetchall()]
 
     async def search(self, text: str, limit: int = 50) -> list[dict]:
-        """Calls whose prompt or answer contains `text` (case-insensitive), newest first."""
-        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        """Calls whose prompt or answer has every word of `text` (FTS5; words are taken literally,
+        a trailing * matches a prefix), best match first, with a highlighted `snippet`."""
+        words = [w for w in text.split() if w.strip('"*')]
+        if not words:
+            return []
+        query = " ".join('"' + w.rstrip("*").replace('"', '""') + '"' + ("*" if w.endswith("*") else "") for w in words)
         async with self.db.execute(
-                "SELECT * FROM calls WHERE prompt LIKE ? ESCAPE '\\' OR response LIKE ? ESCAPE '\\' "
-                "ORDER BY id DESC LIMIT ?", (pattern, pattern, limit)) as cur:
+                "SELECT c.*, snippet(calls_fts, -1, '[', ']', '…', 12) AS snippet FROM calls_fts "
+                "JOIN calls c ON c.id = calls_fts.rowid WHERE calls_fts MATCH ? ORDER BY rank LIMIT ?",
+                (query, limit)) as cur:
+            return [dict(r) for r in await cur.fetchall()]
+
+    async def conversations(self, limit: int = 20, offset: int = 0) -> list[dict]:
+        """Past conversations, newest first, paged: the app's conversations, and each session's
+        calls from before conversations were logged (or from the CLI) as one."""
+        async with self.db.execute(
+                "SELECT COALESCE(conversation, 'session:' || session) AS conversation, MIN(ts) AS started, "
+                "MAX(ts) AS ended, SUM(parent_id IS NULL) AS prompts, SUM(cost_usd) AS cost_usd, MIN(id) AS first_id "
+                "FROM calls WHERE kind IN ('chat', 'escalate', 'retry', 'cli') GROUP BY 1 "
+                "ORDER BY ended DESC LIMIT ? OFFSET ?", (limit, offset)) as cur:
+            rows = [dict(r) for r in await cur.fetchall()]
+        for r in rows:
+            async with self.db.execute("SELECT prompt FROM calls WHERE id = ?", (r["first_id"],)) as cur:
+                r["title"] = ((await cur.fetchone())[0] or "").strip().splitlines()[0][:80] if r["first_id"] else ""
+        return rows
+
+    async def conversation_calls(self, conversation: str) -> list[dict]:
+        """The answered exchanges of a conversation (see `conversations`), oldest first."""
+        where = ("session = ? AND conversation IS NULL" if conversation.startswith("session:")
+                 else "conversation = ?")
+        key = conversation.removeprefix("session:")
+        async with self.db.execute(f"SELECT * FROM calls WHERE {where} AND status = 'ok' AND "
+                                   "kind IN ('chat', 'escalate', 'retry', 'cli') ORDER BY id", (key,)) as cur:
             return [dict(r) for r in await cur.fetchall()]
 
     async def token_rows(self, limit: int = 5000) -> list[tuple[str | None, int, int]]:

@@ -37,6 +37,19 @@ async def _refuse_newer(db: aiosqlite.Connection, path: Path) -> None:
                          f"understands ({LATEST}); upgrade modeltui — the file was not touched")
 
 
+def statements(script: str) -> list[str]:
+    """Split a migration into statements (a trigger's body has semicolons of its own); not
+    executescript, which would commit the migration's transaction half-way."""
+    out, buf = [], ""
+    for piece in script.split(";"):
+        buf += piece + ";"
+        if sqlite3.complete_statement(buf):
+            if buf.strip(" \n;"):
+                out.append(buf.strip())
+            buf = ""
+    return out
+
+
 async def _migrate(db: aiosqlite.Connection) -> None:
     version = await _version(db)
     while version < LATEST:
@@ -48,9 +61,8 @@ async def _migrate(db: aiosqlite.Connection) -> None:
             if version >= LATEST:
                 await db.execute("ROLLBACK")
                 break
-            for stmt in MIGRATIONS[version].split(";"):
-                if stmt.strip():
-                    await db.execute(stmt)
+            for stmt in statements(MIGRATIONS[version]):
+                await db.execute(stmt)
             await db.execute(f"PRAGMA user_version = {version + 1}")
             await db.execute("COMMIT")
             version += 1

@@ -23,8 +23,8 @@ class LearnedQueries:
         return new
 
     async def ranking_rows(self, use_case: str | None = None) -> list[tuple]:
-        """(use case, model, n, ok, cost, up, down, raw calls, median latency, ts) per stats row."""
-        sql = ("SELECT use_case, model, n, ok, cost_usd, up, down, raw_calls, lat_median_ms, ts FROM stats"
+        """(use case, model, n, ok, cost, up, down, raw calls, median latency, ts, s, f) per stats row."""
+        sql = ("SELECT use_case, model, n, ok, cost_usd, up, down, raw_calls, lat_median_ms, ts, s, f FROM stats"
                + (" WHERE use_case = ?" if use_case else ""))
         async with self.db.execute(sql, (use_case,) if use_case else ()) as cur:
             return [tuple(r) for r in await cur.fetchall()]

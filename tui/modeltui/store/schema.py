@@ -117,6 +117,21 @@ MIGRATIONS: list[str] = [
     ALTER TABLE calls ADD COLUMN origin_id INTEGER REFERENCES calls(id);
     CREATE INDEX calls_conversation ON calls(conversation, id) WHERE conversation IS NOT NULL;
     """,
+    # 7: full-text search over prompts and answers (FTS5, external content), kept in step by triggers
+    """
+    CREATE VIRTUAL TABLE calls_fts USING fts5(prompt, response, content='calls', content_rowid='id');
+    CREATE TRIGGER calls_fts_insert AFTER INSERT ON calls BEGIN
+        INSERT INTO calls_fts(rowid, prompt, response) VALUES (new.id, new.prompt, new.response);
+    END;
+    CREATE TRIGGER calls_fts_delete AFTER DELETE ON calls BEGIN
+        INSERT INTO calls_fts(calls_fts, rowid, prompt, response) VALUES ('delete', old.id, old.prompt, old.response);
+    END;
+    CREATE TRIGGER calls_fts_update AFTER UPDATE OF prompt, response ON calls BEGIN
+        INSERT INTO calls_fts(calls_fts, rowid, prompt, response) VALUES ('delete', old.id, old.prompt, old.response);
+        INSERT INTO calls_fts(rowid, prompt, response) VALUES (new.id, new.prompt, new.response);
+    END;
+    INSERT INTO calls_fts(calls_fts) VALUES ('rebuild');
+    """,
 ]
 
 LATEST = len(MIGRATIONS)

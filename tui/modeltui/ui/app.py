@@ -13,22 +13,27 @@ from textual.binding import Binding
 
 from modeltui.tiers import TIERS, Tier
 
-BINDINGS = [
+BINDINGS = [  # the footer shows the few that fit 80 columns; F1 lists them all (ui/screens/help.py)
+    Binding("f1", "help", "Help", id="help", priority=True),
     Binding("ctrl+s", "send", "Send", id="send", priority=True),
-    Binding("f2", "tier('budget')", "Budget", id="tier.budget", priority=True),
-    Binding("f3", "tier('balanced')", "Balanced", id="tier.balanced", priority=True),
-    Binding("f4", "tier('premium')", "Premium", id="tier.premium", priority=True),
-    Binding("f5", "tier('auto')", "Auto", id="tier.auto", priority=True),
-    Binding("f6", "tournament", "Tournament", id="view.tournament", priority=True),
-    Binding("f7", "rankings", "Rankings", id="view.rankings", priority=True),
-    Binding("f8", "history", "History", id="view.history"),
-    Binding("f9", "export", "Export", id="export"),
-    Binding("ctrl+o", "breakdown", "Per model", id="meter.breakdown"),
-    Binding("ctrl+n", "new_chat", "New chat", id="chat.new"),
+    Binding("ctrl+g", "stop", "Stop", id="stop", priority=True),
+    Binding("escape", "focus_prompt", "Prompt", id="focus.prompt", show=False),
+    Binding("f2", "tier('budget')", "Budget", id="tier.budget", priority=True, show=False),
+    Binding("f3", "tier('balanced')", "Balanced", id="tier.balanced", priority=True, show=False),
+    Binding("f4", "tier('premium')", "Premium", id="tier.premium", priority=True, show=False),
+    Binding("f5", "tier('auto')", "Auto", id="tier.auto", priority=True, show=False),
+    Binding("f6", "tournament", "Tournament", id="view.tournament", priority=True, show=False),
+    Binding("f7", "rankings", "Rankings", id="view.rankings", priority=True, show=False),
+    Binding("f8", "history", "History", id="view.history", show=False),
+    Binding("f9", "export", "Export", id="export", show=False),
+    Binding("ctrl+o", "breakdown", "Per model", id="meter.breakdown", show=False),
+    Binding("ctrl+n", "new_chat", "New", id="chat.new"),
     Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
 ]
 ACTIONS = {  # palette title -> (action, help)
     "Send prompt": ("send", "send the prompt in the input"),
+    "Stop the answer": ("stop", "stop the answer streaming now (logged as cancelled with its partial cost)"),
+    "Help: keys and files": ("help", "every key, the config file, the log and the data folder"),
     **{f"Tier: {t}": (f"tier('{t}')", f"route the next prompts in the {t} tier") for t in TIERS},
     "Tournament": ("tournament", "ask three models at once and compare"),
     "Rankings": ("rankings", "models per use case, Bradley-Terry ratings, savings"),
@@ -113,8 +118,7 @@ class ModeltuiApp(App):
             self.engine = await Engine.open(cfg=self.cfg)
             self.sub_title = f"session {self.engine.session}"
             if all(m.simulated for m in self.engine.catalog.available()):
-                self.chat.show_banner("Only simulated demo models are available (answers are not real). Set a provider "
-                                      "key such as OPENAI_API_KEY or ANTHROPIC_API_KEY, or start Ollama, then restart.")
+                self.chat.show_banner("DEMO: simulated models, answers are not real. Set a provider key (F1) or start Ollama.")
             await self.chat.refresh_meter()
             self.chat.set_status("loading litellm…")
             await self.engine.preload(warm=True)
@@ -139,11 +143,31 @@ class ModeltuiApp(App):
             self.cfg.default_tier = tier
             self._remember(tier=tier)  # the choice persists (or is saved once the config has loaded)
 
+    def action_help(self) -> None:
+        from modeltui.ui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_stop(self) -> None:
+        """Stop what is streaming: the chat's answers, or the tournament on screen."""
+        running = [w for w in self.workers if w.group in ("calls", "tournament") and not w.is_finished]
+        for w in running:
+            w.cancel()
+        self.notify("stopped: logged as cancelled with its partial cost" if running else "nothing is streaming")
+
+    def action_focus_prompt(self) -> None:
+        if self.screen is self.chat:
+            self.chat.query_one("#prompt").focus()
+
     def action_tournament(self) -> None:
         from modeltui.ui.screens.tournament import TournamentScreen
 
+        if isinstance(self.screen, TournamentScreen):
+            self.screen.query_one("#tprompt").focus()  # already here: never a second one on top
+            return
         prompt = self.chat.query_one("#prompt").text.strip() if self.screen is self.chat else ""
-        self.push_screen(TournamentScreen(prompt))
+        self.push_screen(TournamentScreen(prompt, blind=bool(self.cfg and self.cfg.tournament.blind)))
 
     def action_rankings(self) -> None:
         from modeltui.ui.screens.rankings import RankingsScreen
@@ -183,6 +207,28 @@ class ModeltuiApp(App):
         yield from super().get_system_commands(screen)
         for title, (action, help_text) in ACTIONS.items():
             yield SystemCommand(title, help_text, lambda a=action: self.run_action(a))
+        yield SystemCommand("System prompt…", "set or clear this conversation's system prompt", self.ask_system_prompt)
+        for name, t in (self.cfg.templates.items() if self.cfg is not None else ()):
+            what = " + ".join(x for x, v in (("system prompt", t.system), ("prompt text", t.prompt)) if v)
+            yield SystemCommand(f"Template: {name}", f"use template '{name}' ({what})",
+                                lambda n=name: self.use_template(n))
+
+    def use_template(self, name: str) -> None:
+        t = self.cfg.templates[name]
+        if self.screen is not self.chat:
+            self.pop_screen()
+        if t.system is not None:
+            self.chat.set_system_prompt(t.system)
+        if t.prompt:
+            area = self.chat.query_one("#prompt")
+            area.insert(t.prompt)
+            area.focus()
+
+    def ask_system_prompt(self) -> None:
+        from modeltui.ui.screens.system_prompt import SystemPrompt
+
+        self.push_screen(SystemPrompt(self.chat.system), lambda text: text is not None and
+                         self.chat.set_system_prompt(text))
 
     def _save_theme(self, theme) -> None:
         if self.cfg is not None and self.cfg.theme != theme.name:

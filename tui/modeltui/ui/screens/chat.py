@@ -29,11 +29,18 @@ def meta_line(s: dict) -> str:
             + "".join(f"\ngave up: {g}" for g in s["gave_up"]))
 
 
+class Banner(Static):
+    """One line; a click hides it (the meter keeps saying "simulated")."""
+
+    def on_click(self) -> None:
+        self.display = False
+
+
 class ChatScreen(Screen):
     def compose(self) -> ComposeResult:
         app = self.app
         yield Header()
-        yield Static(id="banner", markup=False)
+        yield Banner(id="banner", markup=False)
         yield TierBar(app.tier, app.tier_keys(), id="tierbar")
         with Horizontal(id="main"):
             yield VerticalScroll(id="chat")
@@ -46,6 +53,7 @@ class ChatScreen(Screen):
     def on_mount(self) -> None:
         self.history: list[dict] = []  # the conversation sent as context with each prompt
         self.conversation = new_conversation_id()  # logged with each call: escalation and history find it
+        self.system: str = ""  # this conversation's system prompt (palette: "System prompt…", templates)
         self.query_one("#banner").display = False
         self.query_one("#prompt", TextArea).focus()
         self.set_interval(5.0, self.refresh_meter)  # calls refresh it themselves; this catches other processes
@@ -63,7 +71,7 @@ class ChatScreen(Screen):
 
     def show_banner(self, text: str) -> None:
         banner = self.query_one("#banner", Static)
-        banner.update(text)
+        banner.update(text + "  [click to hide]")
         banner.display = True
 
     async def refresh_meter(self) -> None:
@@ -85,10 +93,52 @@ class ChatScreen(Screen):
             self.ask(prompt)
 
     def new_conversation(self) -> None:
+        """Stop what is streaming (it is logged as cancelled), then start afresh."""
+        stopped = [w for w in self.app.workers if w.group == "calls" and not w.is_finished]
+        for w in stopped:
+            w.cancel()
         self.history.clear()
         self.conversation = new_conversation_id()
         self.query_one("#chat").remove_children()
-        self.set_status("new conversation")
+        self.set_status("new conversation" + (" (the answer in progress was stopped and logged)" if stopped else ""))
+        self.query_one("#prompt").focus()
+
+    async def resume(self, conversation: str) -> None:
+        """Reopen a past conversation to continue it: its answers, its context, its last tier."""
+        from modeltui import reports
+        from modeltui.ui.widgets.answer import Answer
+
+        rows = await reports.conversation(self.app.engine, conversation)
+        for w in [w for w in self.app.workers if w.group == "calls" and not w.is_finished]:
+            w.cancel()
+        chat = self.query_one("#chat")
+        await chat.remove_children()
+        self.history = []
+        self.conversation = new_conversation_id() if conversation.startswith("session:") else conversation
+        for r in rows:
+            answer = Answer(r["prompt"] or "")
+            await chat.mount(answer)
+            answer.context = list(self.history)
+            answer.write(r["response"] or "")
+            await answer.finish()
+            answer.set_meta(f"{r['model']} · {r['tier']} · {money(r['cost_usd']) if r['cost_usd'] is not None else 'cost unknown'}"
+                            f" · {r['latency_ms'] or 0:.0f} ms (earlier)")
+            answer.enable_actions(r["id"])
+            self.history += [{"role": "user", "content": r["prompt"] or ""},
+                             {"role": "assistant", "content": r["response"] or ""}]
+        if rows and rows[-1]["tier"]:
+            self.app.action_tier(rows[-1]["tier"])
+        chat.scroll_end(animate=False)
+        self.set_status(f"continuing a conversation of {len(rows)} answered prompts; they are sent as context")
+        self.query_one("#prompt").focus()
+
+    def set_system_prompt(self, text: str) -> None:
+        self.system = text.strip()
+        self.set_status(f"system prompt: {self.system[:60]}{'…' if len(self.system) > 60 else ''}" if self.system
+                        else "system prompt cleared")
+
+    def on_screen_resume(self) -> None:
+        self.query_one("#prompt").focus()  # back from a view or a dialog: typing goes to the prompt
 
     @work(group="calls")
     async def ask(self, prompt: str, *, model: str | None = None, escalate_from: int | None = None,
@@ -99,8 +149,10 @@ class ChatScreen(Screen):
 
         app = self.app
         chat = self.query_one("#chat", VerticalScroll)
-        answer = Answer(prompt)
+        answer = Answer(prompt, forced=f"retry of call {retry_of.call_id}: {model}, chosen by you"
+                        if retry_of is not None else None)
         await chat.mount(answer)
+        self.set_status("")  # notes of an earlier answer no longer apply
         chat.scroll_end(animate=False)
         if not app.ready.is_set():
             answer.set_meta("waiting: models are still loading…")
@@ -141,10 +193,11 @@ class ChatScreen(Screen):
             else:
                 result = await engine.ask(AskRequest(
                     prompt, history=tuple(context), tier=tier, model=model, conversation=self.conversation,
+                    system=self.system or None,
                     kind="retry" if retry_of is not None else "chat",
                     origin_id=retry_of.call_id if retry_of is not None else None), Live())
         except asyncio.CancelledError:
-            answer.set_error("cancelled")
+            answer.set_error("stopped: logged as cancelled with its partial cost")
             raise
         except Exception as exc:  # noqa: BLE001 - an error takes the answer's place; the app stays up
             from modeltui.redact import redact
@@ -162,9 +215,7 @@ class ChatScreen(Screen):
             self.history += [{"role": "user", "content": prompt}, {"role": "assistant", "content": s["text"]}]
         else:
             answer.set_error(meta_line(s) + f"\nerror: {s['error_kind']}: {s['error']}")
-        from modeltui.reports import explain_text
-
-        answer.set_decision(result.decision.why(), explain_text(s["reasons"]))
+        answer.set_decision(result.decision.why(), s["reasons"])
         answer.enable_actions(result.call_id)
         await self.refresh_meter()
         chat.scroll_end(animate=False)
@@ -173,7 +224,9 @@ class ChatScreen(Screen):
         a, engine = event.answer, self.app.engine
         if event.action == "copy":
             self.app.copy_to_clipboard(a.text)
-            self.notify("answer copied")
+            where = ("inside tmux it reaches your clipboard only with `set -g set-clipboard on`"
+                     if os.environ.get("TMUX") else "if your terminal supports OSC 52; it cannot confirm it")
+            self.notify(f"answer ({len(a.text)} characters) sent to the terminal's clipboard: {where}", timeout=8)
         elif event.action in ("up", "down") and a.call_id:
             from modeltui import feedback
 
@@ -189,3 +242,5 @@ class ChatScreen(Screen):
                     self.ask(a.prompt, model=model, retry_of=a)
 
             self.app.push_screen(PickModel(sorted(m.id for m in engine.catalog.available())), chosen)
+            return
+        self.query_one("#prompt").focus()  # after a button, typing goes to the prompt again

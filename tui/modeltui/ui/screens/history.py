@@ -1,13 +1,13 @@
-"""Past sessions, paged (never all loaded), and one reopened read-only."""
+"""Past conversations, paged (never all loaded), searchable (`/`, full text over prompts and
+answers), and reopened in the chat to be continued with their context and tier."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Markdown, Static
+from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from modeltui.ui.widgets.meter import money
 
@@ -15,65 +15,83 @@ PAGE = 20
 
 
 class HistoryScreen(Screen):
-    BINDINGS = [("escape", "app.pop_screen", "Back"), ("n", "page(1)", "Older"), ("p", "page(-1)", "Newer")]
+    BINDINGS = [("escape", "back", "Back"), ("slash", "search", "Search"), ("n", "page(1)", "Older"),
+                ("p", "page(-1)", "Newer")]
+
+    def __init__(self):
+        super().__init__()
+        self.page_start = 0  # (not `offset`: that is every Widget's screen offset)
+        self.results: dict[str, str] = {}  # row key -> conversation, while search results are shown
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield Input(placeholder="search prompts and answers (enter searches, escape clears)", id="search")
         yield Static(id="page", markup=False)
-        yield DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
+        yield DataTable(id="conversations", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     async def on_mount(self) -> None:
-        self.offset = 0
-        t = self.query_one(DataTable)
-        for c in ("session", "started", "calls", "cost"):
-            t.add_column(c)
+        self.query_one("#search").display = False
         await self.load()
+        self.query_one(DataTable).focus()
 
     async def load(self) -> None:
         from modeltui import reports
 
-        rows = await reports.sessions(self.app.engine, limit=PAGE, offset=self.offset)
+        self.results = {}
+        rows = await reports.conversations(self.app.engine, limit=PAGE, offset=self.page_start)
         t = self.query_one(DataTable)
-        t.clear()
+        t.clear(columns=True)
+        t.add_columns("started", "prompts", "cost", "first prompt")
         for r in rows:
-            t.add_row(r["session"], datetime.fromtimestamp(r["started"]).strftime("%Y-%m-%d %H:%M"), r["calls"],
-                      money(r["cost_usd"]), key=r["session"])
-        self.query_one("#page", Static).update(f"sessions {self.offset + 1}–{self.offset + len(rows)} (n older, p newer, enter opens)")
+            t.add_row(datetime.fromtimestamp(r["started"]).strftime("%Y-%m-%d %H:%M"), int(r["prompts"] or 0),
+                      money(r["cost_usd"] or 0.0), r["title"], key=r["conversation"])
+        shown = f"{self.page_start + 1}–{self.page_start + len(rows)}" if rows else "none yet"
+        self.query_one("#page", Static).update(f"conversations {shown} · enter continues one · / searches · "
+                                               "n older · p newer")
 
     async def action_page(self, step: int) -> None:
-        new = max(0, self.offset + step * PAGE)
-        if step > 0 and self.query_one(DataTable).row_count < PAGE:
+        if self.results or (step > 0 and self.query_one(DataTable).row_count < PAGE):
             return
-        self.offset = new
+        self.page_start = max(0, self.page_start + step * PAGE)
         await self.load()
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        self.app.push_screen(SessionView(event.row_key.value))
+    def action_search(self) -> None:
+        box = self.query_one("#search", Input)
+        box.display = True
+        box.focus()
 
+    async def action_back(self) -> None:
+        box = self.query_one("#search", Input)
+        if box.display:  # escape first closes the search
+            box.value, box.display = "", False
+            await self.load()
+            self.query_one(DataTable).focus()
+            return
+        self.app.pop_screen()
 
-class SessionView(Screen):
-    """One past session, read-only."""
-
-    BINDINGS = [("escape", "app.pop_screen", "Back")]
-
-    def __init__(self, session: str):
-        super().__init__()
-        self.session = session
-
-    def compose(self) -> ComposeResult:
-        yield Header()
-        with VerticalScroll():
-            yield Markdown(id="transcript")
-        yield Footer()
-
-    async def on_mount(self) -> None:
+    async def on_input_submitted(self, event: Input.Submitted) -> None:
         from modeltui import reports
 
-        rows = await reports.calls(self.app.engine, session=self.session)
-        parts = [f"# Session {self.session} (read-only)"]
+        text = event.value.strip()
+        if not text:
+            return await self.action_back()
+        rows = await reports.search(self.app.engine, text)
+        t = self.query_one(DataTable)
+        t.clear(columns=True)
+        t.add_columns("time", "model", "match")
+        self.results = {}
         for r in rows:
-            cost = money(r["cost_usd"]) if r["cost_usd"] is not None else "unknown"
-            parts += [f"### {r['model']} · {r['tier']} · {r['status']} · {cost}", "", "> " + (r["prompt"] or "").replace("\n", "\n> "),
-                      "", r["response"] or f"*{r['error_kind']}*", ""]
-        await self.query_one(Markdown).update("\n".join(parts))
+            key = str(r["id"])
+            self.results[key] = r["conversation"] or f"session:{r['session']}"
+            t.add_row(datetime.fromtimestamp(r["ts"]).strftime("%Y-%m-%d %H:%M"), r["model"],
+                      " ".join((r["snippet"] or "").split()), key=key)
+        self.query_one("#page", Static).update(f"{len(rows)} calls match '{text}' · enter continues that "
+                                               "conversation · escape clears")
+        t.focus()
+
+    async def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        key = event.row_key.value
+        conversation = self.results.get(key, key)
+        self.app.pop_screen()
+        await self.app.chat.resume(conversation)

@@ -1,4 +1,4 @@
-"""Rankings per use case: a sortable table beside a savings summary."""
+"""Rankings per use case: a sortable table beside a savings summary; fits 80 columns."""
 
 from __future__ import annotations
 
@@ -8,23 +8,25 @@ from textual.widgets import DataTable, Footer, Header, Select, Static
 
 from modeltui.ui.widgets.meter import money
 
-class Cell(float):
-    """A number that sorts as a number and shows as formatted text (None-safe via NA)."""
+# (heading, the row's value to sort by, how it is shown, largest first?)
+COLUMNS = (
+    ("model", lambda r: r.model, lambda r: r.model, False),
+    ("score", lambda r: r.composite, lambda r: f"{r.composite:.3f}", True),
+    ("BT (95% CI)", lambda r: r.bt_rating if r.bt_rating is not None else float("-inf"),
+     lambda r: f"{r.bt_rating:.0f} ({r.bt_lo:.0f}–{r.bt_hi:.0f})" if r.bt_rating is not None else "—", True),
+    ("ok", lambda r: r.success_rate if r.success_rate is not None else -1.0,
+     lambda r: f"{r.success_rate:.2f}" if r.success_rate is not None else "—", True),
+    ("ms", lambda r: r.median_latency_ms or float("inf"),
+     lambda r: f"{r.median_latency_ms:.0f}" if r.median_latency_ms else "—", False),
+    ("$/call", lambda r: r.cost_per_call_usd if r.cost_per_call_usd is not None else float("inf"),
+     lambda r: money(r.cost_per_call_usd), False),
+    ("n", lambda r: r.observations, lambda r: f"{int(r.observations):d}", True),
+)
+MODEL_WIDTH = 24
 
-    def __new__(cls, value: float, text: str):
-        obj = super().__new__(cls, value)
-        obj.text = text
-        return obj
 
-    def __rich__(self):
-        return self.text
-
-
-def cell(value, fmt) -> Cell:
-    return Cell(float("-inf"), "—") if value is None else Cell(value, fmt(value))
-
-
-COLUMNS = ("model", "composite", "Bradley-Terry (95% CI)", "success", "median ms", "cost/call", "obs")
+def short(model: str) -> str:
+    return model if len(model) <= MODEL_WIDTH else model[: MODEL_WIDTH - 1] + "…"
 
 
 class RankingsScreen(Screen):
@@ -39,9 +41,10 @@ class RankingsScreen(Screen):
 
     async def on_mount(self) -> None:
         self.sort_col = 1
+        self.data = {}
         table = self.query_one(DataTable)
-        for c in COLUMNS:
-            table.add_column(c, key=c)
+        for heading, *_ in COLUMNS:
+            table.add_column(heading, key=heading)
         await self.action_reload()
 
     async def action_reload(self) -> None:
@@ -59,8 +62,9 @@ class RankingsScreen(Screen):
         s = await reports.savings(engine, ranked=self.data)
         flags = ("; " + "; ".join(s["flags"])) if s["flags"] else ""
         self.query_one("#savings", Static).update(
-            f"this month: spent {money(s['actual_usd'])}, best-ranked adequate models would cost "
-            f"{money(s['alternative_usd'])} (possible saving {money(s['possible_savings_usd'])}){flags}")
+            f"score = {reports.weights_title(engine)}, votes and thumbs included. This month: spent "
+            f"{money(s['actual_usd'])}; the best-ranked adequate models would cost {money(s['alternative_usd'])} "
+            f"(possible saving {money(s['possible_savings_usd'])}){flags}")
         self.fill()
 
     def on_select_changed(self) -> None:
@@ -70,24 +74,16 @@ class RankingsScreen(Screen):
         table = self.query_one(DataTable)
         table.clear()
         uc = self.query_one(Select).value
-        for r in self.data.get(uc, []) if uc is not Select.BLANK else []:
-            bt = f"{r.bt_rating:.0f} ({r.bt_lo:.0f}–{r.bt_hi:.0f})" if r.bt_rating is not None else "—"
-            table.add_row(r.model, cell(r.composite, "{:.3f}".format),
-                          cell(r.bt_rating, lambda _: bt), cell(r.success_rate, "{:.2f}".format),
-                          cell(r.median_latency_ms, "{:.0f}".format), cell(r.cost_per_call_usd, money),
-                          cell(r.observations, "{:d}".format))
-        self._sort()
-
-    def _sort(self) -> None:
-        key = COLUMNS[self.sort_col]
-        reverse = key in ("composite", "Bradley-Terry (95% CI)", "success", "obs")
-        self.query_one(DataTable).sort(key, reverse=reverse)
+        rows = list(self.data.get(uc, [])) if uc is not Select.BLANK else []
+        _, key, _, largest_first = COLUMNS[self.sort_col]
+        for r in sorted(rows, key=key, reverse=largest_first):
+            table.add_row(short(r.model), *(show(r) for _, _, show, _ in COLUMNS[1:]))
 
     def action_sort(self) -> None:
         self.sort_col = (self.sort_col + 1) % len(COLUMNS)
-        self._sort()
-        self.notify(f"sorted by {COLUMNS[self.sort_col]}")
+        self.fill()
+        self.notify(f"sorted by {COLUMNS[self.sort_col][0]}")
 
     def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
         self.sort_col = event.column_index
-        self._sort()
+        self.fill()

@@ -1,4 +1,7 @@
-"""Tournament: one prompt, three columns streaming side by side, the verdict, vote keys."""
+"""Tournament: one prompt, three columns streaming side by side, the verdict, vote keys.
+
+Blind mode (config `tournament.blind`, ctrl+r here) shows the answers as A / B / C with no model
+names or prices until the vote is cast, then reveals them, as Chatbot Arena does against brand bias."""
 
 from __future__ import annotations
 
@@ -15,13 +18,16 @@ VOTE_KEYS = {"a": "A", "b": "B", "c": "C", "t": "tie", "x": "all_bad"}
 
 class TournamentScreen(Screen):
     BINDINGS = [("escape", "app.pop_screen", "Back"), ("a", "vote('a')", "A wins"), ("b", "vote('b')", "B wins"),
-                ("c", "vote('c')", "C wins"), ("t", "vote('t')", "Tie"), ("x", "vote('x')", "All bad")]
+                ("c", "vote('c')", "C wins"), ("t", "vote('t')", "Tie"), ("x", "vote('x')", "All bad"),
+                ("ctrl+r", "blind", "Blind on/off")]
 
-    def __init__(self, prompt: str = ""):
+    def __init__(self, prompt: str = "", blind: bool = False):
         super().__init__()
         self.initial = prompt
+        self.blind = blind
         self.tournament_id: str | None = None
         self.voted = False
+        self.entrants: list[dict] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -37,6 +43,28 @@ class TournamentScreen(Screen):
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
+        self.sub_title = "blind: names hidden until you vote" if self.blind else ""
+
+    def action_blind(self) -> None:
+        if self.tournament_id is not None and not self.voted and self.blind:
+            self.notify("vote first: the names are revealed with the vote")
+            return
+        self.blind = not self.blind
+        self.sub_title = "blind: names hidden until you vote" if self.blind else ""
+        self.notify("blind mode " + ("on: the next tournament hides names and prices until the vote" if self.blind
+                                     else "off"))
+        self.show_heads()
+
+    def show_heads(self) -> None:
+        """Each column's head: the slot only while blind and not yet voted; else model, price, time."""
+        hidden = self.blind and not self.voted
+        for head, e in zip(self.query(".colhead").results(Static), self.entrants):
+            if hidden:
+                head.update(f"{e['slot']} · {e['status']}{' (' + e['error_kind'] + ')' if e.get('error_kind') else ''}")
+                continue
+            sim = " (simulated)" if e.get("simulated") else ""
+            extra = f" · {money(e['cost_usd'])} · {e['latency_ms']:.0f} ms" if "cost_usd" in e else ""
+            head.update(f"{e['slot']} · {e['model']}{sim} · {e['status']}{extra}")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.value.strip():
@@ -72,22 +100,24 @@ class TournamentScreen(Screen):
             for s in streams:
                 await s.stop()
         s = result.summary()
-        for head, body, e in zip(heads, bodies, s["entrants"]):
-            sim = " (simulated)" if e.get("simulated") else ""
-            extra = f" · {money(e['cost_usd'])} · {e['latency_ms']:.0f} ms" if "cost_usd" in e else ""
-            head.update(f"{e['slot']} · {e['model']}{sim} · {e['status']}{extra}")
-            if e["status"] != "ok":
-                body.update(f"**error**: {e.get('error_kind') or ''} {e.get('error') or ''}".strip())
+        self.entrants = s["entrants"]
+        for body, e in zip(bodies, self.entrants):
+            if e["status"] != "ok":  # (an error text may name the model: only its kind while blind)
+                detail = "" if self.blind else (e.get("error") or "")
+                body.update(f"**error**: {e.get('error_kind') or ''} {detail}".strip())
+        self.show_heads()
         a = s["agreement"]
         self.tournament_id = result.id
-        verdict.update(f"verdict: {a['overall'].upper()} — {a['reason']}\nvote: a / b / c wins, t tie, x all bad")
+        verdict.update(f"verdict: {a['overall'].upper()} — {a['reason']}\nvote: a / b / c wins, t tie, x all bad"
+                       + (" (names are revealed with your vote)" if self.blind else ""))
 
     async def action_vote(self, key: str) -> None:
         from modeltui import feedback
 
-        if self.tournament_id is None or self.voted:
-            self.notify("no finished tournament to vote on" if not self.voted else "already voted")
+        if self.tournament_id is None:
+            self.notify("no finished tournament to vote on")
             return
         await feedback.vote(self.app.engine, self.tournament_id, VOTE_KEYS[key])
-        self.voted = True
-        self.notify(f"vote recorded: {VOTE_KEYS[key]}")
+        again, self.voted = self.voted, True
+        self.show_heads()  # a blind tournament is revealed now
+        self.notify(f"vote {'changed to' if again else 'recorded'}: {VOTE_KEYS[key]}")
