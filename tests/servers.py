@@ -234,33 +234,3 @@ def openai_server() -> _Server:
 def ollama_server() -> _Server:
     return _Server(_OllamaHandler).start()
 
-
-class Blackhole:
-    """Accepts connections on 127.0.0.1 and never answers: a hung provider."""
-
-    def __init__(self):
-        import socket
-
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(64)
-        self.conns = []
-        self.thread = threading.Thread(target=self._accept, daemon=True)
-        self.thread.start()
-
-    def _accept(self):
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            self.conns.append(conn)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.sock.getsockname()[1]}"
-
-    def stop(self):
-        for c in self.conns:
-            c.close()
-        self.sock.close()

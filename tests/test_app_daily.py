@@ -15,6 +15,15 @@ async def answered(app, pilot, text):
     await pilot.pause()
 
 
+async def mid_answer(app, pilot, server):
+    """Send a prompt to a slow model and return once a word or two has streamed."""
+    await app.ready.wait()
+    await send(app, pilot, "hello")
+    while server.count() == 0:
+        await asyncio.sleep(0.02)
+    await asyncio.sleep(0.5)
+
+
 async def test_history_opens_lists_conversations_and_pages(isolated_env):
     app = demo_app()
     async with app.run_test(size=(100, 30)) as pilot:
@@ -32,11 +41,7 @@ async def test_history_opens_lists_conversations_and_pages(isolated_env):
 async def test_a_new_conversation_mid_answer_stops_it_without_a_crash(server, isolated_env, monkeypatch):
     app = server_app(server, isolated_env, monkeypatch, {"openai/veryslow:m": {}})
     async with app.run_test(size=(100, 30)) as pilot:
-        await app.ready.wait()
-        await send(app, pilot, "hello")
-        while server.count() == 0:
-            await asyncio.sleep(0.02)
-        await asyncio.sleep(0.5)
+        await mid_answer(app, pilot, server)
         await pilot.press("ctrl+n")
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -49,11 +54,7 @@ async def test_a_new_conversation_mid_answer_stops_it_without_a_crash(server, is
 async def test_the_stop_key_stops_a_streaming_answer_and_logs_it(server, isolated_env, monkeypatch):
     app = server_app(server, isolated_env, monkeypatch, {"openai/veryslow:m": {}})
     async with app.run_test(size=(100, 30)) as pilot:
-        await app.ready.wait()
-        await send(app, pilot, "hello")
-        while server.count() == 0:
-            await asyncio.sleep(0.02)
-        await asyncio.sleep(0.5)
+        await mid_answer(app, pilot, server)
         await pilot.press("ctrl+g")
         await app.workers.wait_for_complete()
         await pilot.pause()

@@ -1,17 +1,20 @@
 """Issue 11 over the local server: the cap holds whatever the provider sends, every HTTP request
 is one row, answers are labelled by how they really ended, errors get the right kind."""
 
+import sys
+from pathlib import Path
+
 import pytest
 
 from conftest import CANARY
 from helpers import make_config, server_config
 from modeltui.asking import AskRequest
 from modeltui.engine import Engine
+from test_fallback import model as _model
 
 
 def model(q=6.0, pin=1.0, pout=2.0, **kw):
-    return {"quality": q, "input_per_mtok": pin, "output_per_mtok": pout, "context_window": 16_000,
-            "max_output": 1000, **kw}
+    return _model(q, pin, pout, **kw)
 
 
 async def open_engine(server, tmp, monkeypatch, models, **sections):
@@ -85,7 +88,8 @@ async def test_a_dead_endpoint_costs_one_timeout_not_one_per_model(server, isola
     import socket
     import time
 
-    from servers import Blackhole
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from _fault_server import Blackhole
 
     hole = Blackhole()
     if dead == "refused":
