@@ -76,6 +76,7 @@ def main() -> None:
 def run_all(args, exe: str) -> None:
     tmp = Path(tempfile.mkdtemp())
     mark = tmp / "paint.mark"
+    (tmp / "config.toml").write_text("")  # MODELTUI_CONFIG must name a file that exists
     env = {"MODELTUI_DATA_DIR": tmp / "data", "MODELTUI_CONFIG": tmp / "config.toml", "MODELTUI_PAINT_MARK": mark}
     one_run(exe, env, mark, "palette")  # warm the file cache
     runs = [one_run(exe, env, mark, "palette") for _ in range(args.runs)]

@@ -87,11 +87,31 @@ class ModeltuiApp(App):
         self.theme_changed_signal.subscribe(self, self._save_theme)
         import signal
 
-        for sig in (signal.SIGTERM, signal.SIGHUP):  # quit as ctrl+q does: calls in flight are logged
+        for sig in (signal.SIGTERM, signal.SIGHUP):
             try:
-                asyncio.get_running_loop().add_signal_handler(sig, lambda: self.call_later(self.action_quit))
+                asyncio.get_running_loop().add_signal_handler(sig, self._on_signal, sig)
             except (NotImplementedError, RuntimeError, ValueError):
                 pass  # not the main thread (tests) or no signals here
+
+    def _on_signal(self, signum: int) -> None:
+        """SIGTERM/SIGHUP: with calls in flight, quit as ctrl+q does so they are logged as cancelled;
+        with none, die at once as the signal would (nothing is being written)."""
+        import os
+        import signal
+
+        import threading
+
+        def die() -> None:
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+
+        if any(w.group in ("calls", "tournament") and not w.is_finished for w in self.workers):
+            self.call_later(self.action_quit)
+            timer = threading.Timer(8.0, die)  # the terminal may be gone: never outlive the signal by much
+            timer.daemon = True
+            timer.start()
+            return
+        die()
         for problem in self.theme_problems + self.keymap_problems:
             self.notify(problem, severity="warning")
 

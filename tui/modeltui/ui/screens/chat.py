@@ -12,7 +12,6 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, TextArea
 
-from modeltui.asking import AskObserver, AskRequest, new_session_id as new_conversation_id
 from modeltui.tokens import estimate_tokens
 from modeltui.ui.widgets.meter import CostMeter, money
 from modeltui.ui.widgets.tierbar import TierBar
@@ -27,6 +26,12 @@ def meta_line(s: dict) -> str:
             + (" · CUT SHORT" + (" (max tokens)" if s["finish_reason"] == "length" else " (reading stopped)")
                if s["cut_short"] else "")
             + "".join(f"\ngave up: {g}" for g in s["gave_up"]))
+
+
+def new_conversation_id() -> str:
+    import uuid
+
+    return time.strftime("%Y%m%d-%H%M%S") + "-" + uuid.uuid4().hex[:6]
 
 
 class Banner(Static):
@@ -145,6 +150,7 @@ class ChatScreen(Screen):
                   retry_of=None) -> None:
         """Ask `prompt` in this conversation; or escalate a logged call; or (`retry_of`: an Answer)
         re-ask its prompt on `model` with the context it had, linked to it."""
+        from modeltui.asking import AskObserver, AskRequest  # (pydantic and co. are not needed to paint)
         from modeltui.ui.widgets.answer import Answer  # Markdown is not needed for the first paint
 
         app = self.app
