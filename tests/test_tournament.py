@@ -121,3 +121,16 @@ async def test_an_entrant_refused_after_reserving_releases_its_reservation(serve
     fig = await eng.ledger.figures()
     await eng.close()
     assert fig.reserved_usd == 0
+
+
+async def test_a_tournament_cancelled_at_once_leaves_no_reservation(server, isolated_env, monkeypatch):
+    eng = await open_engine(server, isolated_env, monkeypatch, ["slowstream:a", "slowstream:b"],
+                            budget={"monthly_usd": 5.0})
+    for delay in (0, 0.001, 0.005, 0.02):
+        task = asyncio.create_task(tournament.run(eng, "Say hello", ["openai/slowstream:a", "openai/slowstream:b"]))
+        await asyncio.sleep(delay)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert (await eng.ledger.figures()).reserved_usd == 0, delay
+    await eng.close()

@@ -9,6 +9,7 @@ to the actual cost, or releases it on error and cancel.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import time
 from dataclasses import dataclass
@@ -94,11 +95,17 @@ class Ledger:
 
     async def reserve(self, model: str, amount: float) -> Reservation | None:
         """Reserve `amount` for a call to `model`, or None if it no longer fits (another call got there first)."""
-        async with self.store.transaction():  # the sums and the insert under one lock
-            left = self._left(await self._sums()) if self.capped else None
-            if left is not None and amount > left + 1e-12:
-                return None
-            rid = await self.store.add_reservation(self.session, model, amount)
+        rid = None
+        try:
+            async with self.store.transaction():  # the sums and the insert under one lock
+                left = self._left(await self._sums()) if self.capped else None
+                if left is not None and amount > left + 1e-12:
+                    return None
+                rid = await self.store.add_reservation(self.session, model, amount)
+        except BaseException:  # cancelled around the commit: the caller never gets it, so drop it
+            if rid is not None:
+                await asyncio.shield(self.store.delete_reservation(rid))
+            raise
         return Reservation(rid, model, amount)
 
     async def release(self, res: Reservation) -> None:

@@ -68,17 +68,26 @@ async def pick_models(engine, prompt: str, use_case: str, budget_left: float | N
 async def _reserve_all(engine, prompt: str, models: list[str]) -> list:
     tokens_in = RouteRequest([{"role": "user", "content": prompt}]).tokens_in()
     taken = []
-    for mid in models:
-        est = engine.catalog[mid].worst_case(tokens_in, engine.cfg.gateway.max_tokens)
-        if est is None and engine.ledger.capped:
-            raise BudgetRefused(f"budget: {mid} has no known price and a cap is set")
-        res = await engine.ledger.reserve(mid, est or 0.0)
-        if res is None:
-            for r in taken:
-                await engine.ledger.release(r)
+    try:
+        for mid in models:
+            est = engine.catalog[mid].worst_case(tokens_in, engine.cfg.gateway.max_tokens)
+            if est is None and engine.ledger.capped:
+                raise BudgetRefused(f"budget: {mid} has no known price and a cap is set")
+            res = await engine.ledger.reserve(mid, est or 0.0)
+            if res is None:
+                raise _DoesNotFit
+            taken.append(res)
+    except BaseException as e:  # all or nothing, also when cancelled half-way
+        for r in taken:
+            await asyncio.shield(engine.ledger.release(r))
+        if isinstance(e, _DoesNotFit):
             return []
-        taken.append(res)
+        raise
     return taken
+
+
+class _DoesNotFit(Exception):
+    """One entrant did not fit: the others' reservations go back."""
 
 
 async def run(engine, prompt: str, models: list[str] | None = None,
@@ -104,17 +113,22 @@ async def run(engine, prompt: str, models: list[str] | None = None,
         raise BudgetRefused(f"budget: the tournament ({', '.join(picked)}) does not fit in ${left or 0:.6f} left")
 
     tid = uuid.uuid4().hex[:12]
-    await engine.store.save_tournament(tid, engine.session, prompt, picked, use_case, None)
-    tasks = [asyncio.ensure_future(engine.ask(
-        AskRequest(prompt, model=mid, use_case=use_case, kind="tournament", tournament_id=tid),
-        _Slot(i, on_text), reservation=res)) for i, (mid, res) in enumerate(zip(picked, reservations))]
+    tasks: list[asyncio.Future] = []
     try:
+        await engine.store.save_tournament(tid, engine.session, prompt, picked, use_case, None)
+        tasks = [asyncio.ensure_future(engine.ask(
+            AskRequest(prompt, model=mid, use_case=use_case, kind="tournament", tournament_id=tid),
+            _Slot(i, on_text), reservation=res)) for i, (mid, res) in enumerate(zip(picked, reservations))]
         results = await asyncio.gather(*tasks, return_exceptions=True)
-    except asyncio.CancelledError:
+    except BaseException:
         for t in tasks:
             t.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)  # each logs itself as cancelled
         raise
+    finally:  # an entrant cancelled before it started never reached its own release
+        for res in reservations:
+            if not res.settled:
+                await asyncio.shield(engine.ledger.release(res))
     answers = [r.final.text if not isinstance(r, BaseException) and r.final.status == "ok" else "" for r in results]
     done = {LETTERS[i]: a for i, a in enumerate(answers) if a}
     if len(done) >= 2:

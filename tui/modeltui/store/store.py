@@ -83,16 +83,31 @@ class Store(CallQueries, SpendQueries, LearnedQueries):
         async with self._write:
             self._owner = task
             try:
-                await self.db.execute("BEGIN IMMEDIATE")
                 try:
+                    await self._finish("BEGIN IMMEDIATE")
                     yield self.db
                 except BaseException:
-                    await self.db.execute("ROLLBACK")
+                    if self.db.in_transaction:  # (also when a cancel arrived while BEGIN ran)
+                        await self._finish("ROLLBACK")
                     raise
-                await self.db.execute("COMMIT")
+                await self._finish("COMMIT")
                 self._commits += 1
             finally:
                 self._owner = None
+
+    async def _finish(self, sql: str) -> None:
+        """Run a transaction statement to its end even if our task is cancelled meanwhile (the
+        statement runs in aiosqlite's thread regardless); the cancel is raised afterwards."""
+        op = asyncio.ensure_future(self.db.execute(sql))
+        try:
+            await asyncio.shield(op)
+        except asyncio.CancelledError:
+            while not op.done():
+                try:
+                    await asyncio.shield(op)
+                except asyncio.CancelledError:
+                    continue
+            raise
 
     async def version(self) -> tuple[int, int]:
         """Changes whenever anything was committed, by this process or another: a cache of what
