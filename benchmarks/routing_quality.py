@@ -1,24 +1,30 @@
-"""Routing quality on real model data: a replay of RouteLLM's mmlu_dev.csv through the real
-router in auto mode (Thompson sampling), with bandit feedback only.
+"""Routing quality on real model data: a replay of RouteLLM's mmlu_dev.csv through the product's
+own path, with bandit feedback only.
 
-The stream is shuffled with a fixed seed. For each prompt the router picks the weak
-(Mixtral-8x7B) or strong (GPT-4-1106) model; the replay reveals only the chosen model's recorded
-correctness, which is fed back to the learner. The router starts empty. Two modes: the MMLU
-subject given as the declared use case, and prompt only (use cases discovered online by
-clustering the prompt text). For a sweep of the quality tolerance it prints the share of weak
-calls and the accuracy relative to always-strong, then the weak share at which accuracy is still
->= 95 % of always-strong (linear interpolation between sweep points). Random routing and the
-per-subject oracle are computed from the same data for reference. Median over seeds.
+Every prompt goes through `Engine.route` in auto mode (the embedding, the per-prompt model, the
+use-case posteriors, `decide`), exactly as the app routes it, over a fresh log in a temporary
+folder. The replay answers with the chosen model's recorded correctness, which goes back the way
+a user's verdict does: the call is logged (`Store.log_call`, with its embedding) and thumbed up or
+down (`feedback.thumb`). Only the chosen model's result is ever revealed; the router starts
+empty. Two modes: the MMLU subject declared as the use case, and prompt only (the use case is
+whatever the app resolves: keyword rules, else general). For a sweep of the auto tier's quality
+tolerance it prints the weak share and the accuracy relative to always-strong, then the weak
+share at which accuracy is still >= 95 % of always-strong (linear interpolation between sweep
+points). Random routing and the per-subject oracle come from the same data. Median over seeds.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import csv
 import random
 import statistics
 import sys
+import tempfile
+import time
 from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -26,8 +32,7 @@ from _common import SHARED_DATA, report  # noqa: E402
 
 WEAK_COL, STRONG_COL = "mistralai/Mixtral-8x7B-Instruct-v0.1", "gpt-4-1106-preview"
 WEAK, STRONG = "replay/mixtral-8x7b", "replay/gpt-4-1106"
-TOLERANCES = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.0, 1.2, 1.5, 2.0, 3.0]  # quality points (0-10 scale)
-SECONDS_PER_PROMPT = 60.0
+TOLERANCES = [0.0, 0.5, 1.0, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0]  # quality points (0-10 scale); finer where 95 % is crossed
 
 
 def load(path: Path) -> list[tuple[str, str, bool, bool]]:
@@ -43,31 +48,70 @@ def replay_models():
             ModelInfo(STRONG, "replay", 8.0, (), "slow", 128_000, 4096, 10.0, 30.0, available=True)]
 
 
-def run_stream(rows, use_cases, tolerance: float, seed: int, full_info: bool = False) -> tuple[float, float]:
-    """Returns (weak share, accuracy) of one pass of the router over the stream."""
+async def _run_stream(rows, declared: bool, tolerance: float, seed: int, shadow_checks: bool = False) -> dict:
+    from modeltui import feedback, shadow
+    from modeltui.catalog import Catalog
     from modeltui.config import Config
-    from modeltui.learning.bandit import Bandit
-    from modeltui.routing import RouteRequest, decide
+    from modeltui.engine import Engine
+    from modeltui.learning.embed import pack
+    from modeltui.routing import RouteRequest
+    from modeltui.store import CallRecord, Store
 
     cfg = Config()
+    if not shadow_checks:
+        cfg.learning.shadow.rate = 0.0
     cfg.tiers["auto"].quality_tolerance = tolerance
     cfg.tiers["auto"].min_quality = 0.0
-    models = replay_models()
-    bandit = Bandit(seed=seed)
-    weak_calls = correct = 0
-    for i, ((_, prompt, w_ok, s_ok), uc) in enumerate(zip(rows, use_cases)):
-        now = i * SECONDS_PER_PROMPT
-        req = RouteRequest([{"role": "user", "content": prompt}], tier="auto", use_case=uc, complexity="low", max_tokens=16)
-        d = decide(models, req, cfg, sampler=lambda u, ms: bandit.sample(u, ms, now))
-        ok = w_ok if d.model == WEAK else s_ok  # only the chosen model's result is revealed
-        weak_calls += d.model == WEAK
-        correct += ok
-        if full_info:  # diagnostic only: both results revealed, as no real deployment sees them
-            bandit.observe(d.use_case, WEAK, success=float(w_ok), failure=float(not w_ok), now=now)
-            bandit.observe(d.use_case, STRONG, success=float(s_ok), failure=float(not s_ok), now=now)
-        else:
-            bandit.observe(d.use_case, d.model, success=float(ok), failure=float(not ok), now=now)
-    return weak_calls / len(rows), correct / len(rows)
+    with tempfile.TemporaryDirectory() as tmp:
+        store = await Store.open(Path(tmp) / "replay.db")
+        engine = Engine(cfg, Catalog(replay_models()), store)
+        engine.rng.seed(seed)
+        weak_calls = correct = checks = 0
+        spend = {"routed": 0.0, "shadow": 0.0}
+        decide_s = []
+        models = engine.catalog
+        try:
+            for subject, prompt, w_ok, s_ok in rows:
+                t0 = time.perf_counter()
+                d = await engine.route(RouteRequest([{"role": "user", "content": prompt}], tier="auto",
+                                                    use_case=subject if declared else None, complexity="low", max_tokens=16))
+                decide_s.append(time.perf_counter() - t0)
+                ok = w_ok if d.model == WEAK else s_ok  # only the chosen model's result is revealed
+                weak_calls += d.model == WEAK
+                correct += ok
+                cost = _cost(models[d.model], d.est_tokens_in)
+                spend["routed"] += cost
+                rec = CallRecord(session=engine.session, kind="replay", model=d.model, provider="replay", status="ok",
+                                 tier="auto", use_case=d.use_case, complexity="low", prompt=prompt[:200], cost_usd=cost)
+                call_id = await store.log_call(rec, vector=pack(d.vector) if d.vector is not None else None)
+                await feedback.thumb(engine, call_id, ok)
+                if (shadow_checks and d.model == WEAK and engine.rng.random() < cfg.learning.shadow.rate
+                        and await shadow.within_share(engine, models[STRONG].worst_case(d.est_tokens_in, 16))):
+                    # the product's check, with the replay's answers: the strong model is asked too
+                    # and its answer agrees with the weak one's when both are right or both wrong
+                    cost = _cost(models[STRONG], d.est_tokens_in)
+                    spend["shadow"] += cost
+                    checks += 1
+                    shadow_id = await store.log_call(
+                        CallRecord(session=engine.session, kind="shadow", model=STRONG, provider="replay", status="ok",
+                                   tier="auto", use_case=d.use_case, origin_id=call_id, cost_usd=cost),
+                        vector=pack(d.vector) if d.vector is not None else None)
+                    await feedback.thumb(engine, shadow_id, s_ok)  # the replay reveals the strong model's result too
+                    await shadow.record(engine, call_id, WEAK, d.use_case, "agree" if w_ok == s_ok else "disagree")
+        finally:
+            await engine.close()
+    return {"share": weak_calls / len(rows), "acc": correct / len(rows), "route_us": statistics.median(decide_s) * 1e6,
+            "checks": checks, "extra_spend": spend["shadow"] / spend["routed"] if spend["routed"] else 0.0}
+
+
+def _cost(model, tokens_in: int) -> float:
+    """A replayed answer is one letter: the prompt's tokens and one out, at the model's list price."""
+    return (tokens_in * model.input_per_mtok + model.output_per_mtok) / 1e6
+
+
+def run_stream(args) -> dict:
+    rows, declared, tolerance, seed, shadow_checks = args
+    return asyncio.run(_run_stream(rows, declared, tolerance, seed, shadow_checks))
 
 
 def share_at(points: list[tuple[float, float]], target: float) -> float:
@@ -113,60 +157,76 @@ def read_args(description: str, script: str):
     ap.add_argument("--data", default=str(SHARED_DATA / "routellm" / "mmlu_dev.csv"))
     ap.add_argument("--seeds", type=int, default=5)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--jobs", type=int, default=2, help="processes (one replay each)")
+    ap.add_argument("--limit", type=int, default=0, help="only the first N prompts (a quick look)")
+    ap.add_argument("--shadow", action="store_true", help="run prompt only without and with shadow checks (default rate and share) instead")
     args = ap.parse_args()
     path = Path(args.data)
     if not path.exists():
         sys.exit(f"{script}: data file not found: {path} (pass --data PATH)")
-    return args, load(path)
+    rows = load(path)
+    return args, rows[:args.limit] if getattr(args, "limit", 0) else rows
 
 
 def main() -> None:
     args, data = read_args(__doc__, "routing_quality.py")
-    from _online_clusters import Online
-
     strong_acc = sum(r[3] for r in data) / len(data)
     weak_acc = sum(r[2] for r in data) / len(data)
     target = 0.95 * strong_acc
-    results = {"declared": [], "prompt_only": [], "declared_full_info": []}
-    curves = {"declared": defaultdict(list), "prompt_only": defaultdict(list)}
+    modes = {"declared": (True, False), "prompt_only": (False, False)}
+    if args.shadow:  # prompt only, without and with shadow checks, side by side
+        modes = {"prompt_only": (False, False), "prompt_only_shadow": (False, True)}
+    results = {m: [] for m in modes}
+    curves = {m: defaultdict(list) for m in modes}
+    route_us = []
+    extra, checks = {m: [] for m in modes}, {m: [] for m in modes}
+    jobs = []
     for seed in range(args.seeds):
         rows = data[:]
         random.Random(seed).shuffle(rows)
-        online = Online()
-        discovered = [f"c{c}" if (c := online.assign(p)) is not None else "general" for _, p, _, _ in rows]
-        for mode, ucs in (("declared", [r[0] for r in rows]), ("prompt_only", discovered)):
-            pts = []
-            for tol in TOLERANCES:
-                share, acc = run_stream(rows, ucs, tol, seed)
-                pts.append((share, acc))
-                curves[mode][tol].append((share, acc / strong_acc))
-            results[mode].append(share_at(pts, target))
-        full = [run_stream(rows, [r[0] for r in rows], tol, seed, full_info=True) for tol in TOLERANCES]
-        results["declared_full_info"].append(share_at(full, target))
+        jobs += [(seed, mode, tol, (rows, declared, tol, seed, shadowed)) for mode, (declared, shadowed) in modes.items()
+                 for tol in TOLERANCES]
+    with ProcessPoolExecutor(args.jobs) as pool:
+        outs = list(pool.map(run_stream, [j[3] for j in jobs]))
+    for seed in range(args.seeds):
+        for mode in modes:
+            pts, at = [], []
+            for (s, m, tol, _), out in zip(jobs, outs):
+                if s == seed and m == mode:
+                    pts.append((out["share"], out["acc"]))
+                    at.append(out)
+                    curves[mode][tol].append((out["share"], out["acc"] / strong_acc))
+                    route_us.append(out["route_us"])
+            results[mode].append(round(share_at(pts, target), 4))
+            extra[mode].append(statistics.median(o["extra_spend"] for o in at))
+            checks[mode].append(statistics.median(o["checks"] for o in at))
         if not args.json:
-            print(f"  seed {seed}: declared {results['declared'][-1]:.3f}, prompt only {results['prompt_only'][-1]:.3f} "
-                  f"({len(online.centroids)} clusters discovered)", flush=True)
+            print(f"  seed {seed}: " + ", ".join(f"{m} {results[m][-1]:.3f}" for m in modes), flush=True)
     random_share = (strong_acc - target) / (strong_acc - weak_acc)
     oracle = per_subject_oracle(data, 0.95)
-    figures = {"weak_share_at_95_declared": round(statistics.median(results["declared"]), 4),
-               "weak_share_at_95_prompt_only": round(statistics.median(results["prompt_only"]), 4),
-               "declared_full_info": round(statistics.median(results["declared_full_info"]), 4),
+    figures = {**{f"weak_share_at_95_{m}": round(statistics.median(results[m]), 4) for m in modes},
                "random": round(random_share, 4), "per_subject_oracle": round(oracle, 4),
                "strong_accuracy": round(strong_acc, 4), "weak_accuracy": round(weak_acc, 4), "seeds": args.seeds,
-               "per_seed": results}
+               "route_us_median": round(statistics.median(route_us), 1), "per_seed": results,
+               "shadow": {m: {"checks_per_run": statistics.median(checks[m]),
+                              "extra_spend_ratio": round(statistics.median(extra[m]), 4)} for m in modes if m.endswith("_shadow")},
+               "curve": {m: {str(t): [round(statistics.median(x), 4) for x in zip(*curves[m][t])] for t in TOLERANCES} for m in modes}}
+    names = list(modes)
     lines = [f"{len(data)} prompts; always-strong accuracy {strong_acc:.3f}, always-weak {weak_acc:.3f}; "
-             f"target 95% = {target:.3f}", "", "tolerance  declared: weak share / acc vs strong   prompt only: weak share / acc vs strong"]
+             f"target 95% = {target:.3f}", "", "tolerance  " + "   ".join(f"{m}: weak share / acc vs strong" for m in names)]
     for tol in TOLERANCES:
-        d = [statistics.median(x) for x in zip(*curves["declared"][tol])]
-        p = [statistics.median(x) for x in zip(*curves["prompt_only"][tol])]
-        lines.append(f"  {tol:4.1f}        {d[0]:.3f} / {d[1]:.3f}                      {p[0]:.3f} / {p[1]:.3f}")
-    lines += ["", f"weak share at 95% of strong accuracy (median of {args.seeds} seeds):",
-              f"  declared use case (subject):  {figures['weak_share_at_95_declared']:.3f}   (target >= 0.55)",
-              f"  prompt only (discovered):     {figures['weak_share_at_95_prompt_only']:.3f}   (target >= 0.50)",
-              f"  (diagnostic) declared, both models' results revealed: {figures['declared_full_info']:.3f}",
-              f"  random routing:               {random_share:.3f}",
-              f"  per-subject oracle:           {oracle:.3f}"]
-    report("routing quality on mmlu_dev (replay, bandit feedback)", lines, figures, args.json)
+        cols = [[statistics.median(x) for x in zip(*curves[m][tol])] for m in names]
+        lines.append(f"  {tol:4.2f}     " + "".join(f"{c[0]:.3f} / {c[1]:.3f}".ljust(len(m) + 31) for m, c in zip(names, cols)))
+    targets = {"declared": "   (target >= 0.50)", "prompt_only": "   (target >= 0.44)"}
+    lines += ["", f"weak share at 95% of strong accuracy (median of {args.seeds} seeds):"]
+    lines += [f"  {m.replace('_', ' ') + ':':<28}{figures[f'weak_share_at_95_{m}']:.3f}{targets.get(m, '')}" for m in names]
+    lines += [f"  random routing:             {random_share:.3f}",
+              f"  per-subject oracle:         {oracle:.3f}",
+              f"  Engine.route, median per prompt: {figures['route_us_median']:.0f} us (embedding and log reads included)"]
+    for m, f in figures["shadow"].items():
+        lines.append(f"  {m.replace('_', ' ')}: {f['checks_per_run']:.0f} checks a run, extra spend "
+                     f"{100 * f['extra_spend_ratio']:.2f} % of the routed calls")
+    report("routing quality on mmlu_dev (Engine.route replay, bandit feedback)", lines, figures, args.json)
 
 
 if __name__ == "__main__":

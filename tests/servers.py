@@ -152,7 +152,9 @@ class _OpenAIHandler(BaseHTTPRequestHandler):
         text = ANSWER
         if behaviour == "echo":  # answers with the user's last message, verbatim
             text = str(req["messages"][-1]["content"])
-        words = [w + " " for w in text.split(" ")] if behaviour == "echo" else [w + " " for w in ANSWER.split()]
+        if behaviour == "say":  # says what follows the colon of its name ("say:B")
+            text = model.split(":", 1)[1]
+        words = [w + " " for w in text.split(" ")] if behaviour in ("echo", "say") else [w + " " for w in ANSWER.split()]
         finish, usage = "stop", {"prompt_tokens": 11, "completion_tokens": 7, "total_tokens": 18}
         if behaviour in ("long", "inflated"):  # ignores max_tokens: 400 words; "inflated" also overstates usage
             words = [f"word{i} " for i in range(400)]

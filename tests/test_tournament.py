@@ -134,3 +134,23 @@ async def test_a_tournament_cancelled_at_once_leaves_no_reservation(server, isol
             await task
         assert (await eng.ledger.figures()).reserved_usd == 0, delay
     await eng.close()
+
+
+async def test_a_judge_is_asked_only_when_the_answers_disagree(server, isolated_env, monkeypatch):
+    eng = await open_engine(server, isolated_env, monkeypatch, ["ok:a", "ok:b", "echo:c", "say:B"],
+                            tournament={"judge": "openai/say:B"})
+    agreeing = await tournament.run(eng, "Say hello", ["openai/ok:a", "openai/ok:b"])
+    assert agreeing.agreement["overall"] == "agree" and "judge" not in agreeing.agreement
+    assert server.count("say:B") == 0
+    split = await tournament.run(eng, "Which river flows through Paris?", ["openai/ok:a", "openai/echo:c"])
+    assert split.agreement["overall"] == "disagree"
+    assert split.agreement["judge"]["choice"] == "B" and server.count("say:B") == 1
+    async with eng.store.db.execute("SELECT model, source, success, failure FROM prompt_evidence ORDER BY model") as cur:
+        judged = [tuple(r) for r in await cur.fetchall()]
+    votes = await eng.store.votes(tournament_id=split.id)
+    saved = await eng.store.get_tournament(split.id)
+    await eng.close()
+    w = eng.cfg.tournament.judge_weight
+    assert judged == [("openai/echo:c", "judge", w, 0.0), ("openai/ok:a", "judge", 0.0, w)]  # weighed below a vote
+    assert votes == []  # and never counted as one
+    assert saved["verdict"]["judge"]["choice"] == "B"

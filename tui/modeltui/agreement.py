@@ -122,3 +122,12 @@ def compare_all(prompt: str, answers: list[str] | dict[str, str]) -> dict:
     reason = next((f"{k}: {v.reason}" for k, v in pairs.items() if v.label == overall), "")
     return {"overall": overall, "reason": reason,
             "pairs": {k: {"label": v.label, "score": round(v.score, 3), "reason": v.reason} for k, v in pairs.items()}}
+
+
+def judge_line(verdict: dict) -> str | None:
+    """One line for a judge's verdict in a tournament's agreement, if a judge was asked."""
+    j = verdict.get("judge")
+    if not j:
+        return None
+    said = {None: j.get("reason") or "no clear choice", "none": "every answer is wrong"}.get(j.get("choice"), f"{j.get('choice')} is best")
+    return f"judge ({j['model']}, not a vote): {said}"

@@ -42,6 +42,7 @@ class BudgetFigures:
     session_cap_usd: float | None
     left_usd: float | None
     month_boundary: str
+    learning_usd: float = 0.0  # this month's shadow checks (part of month_usd)
 
 
 def period_starts(boundary: str, now: float | None = None) -> tuple[float, float]:
@@ -128,7 +129,8 @@ class Ledger:
         b = self.budget
         return BudgetFigures(session_usd=sums.session, today_usd=sums.today, month_usd=sums.month,
                              reserved_usd=sums.reserved, monthly_cap_usd=b.monthly_usd, daily_cap_usd=b.daily_usd,
-                             session_cap_usd=b.session_usd, left_usd=self._left(sums), month_boundary=b.month_boundary)
+                             session_cap_usd=b.session_usd, left_usd=self._left(sums), month_boundary=b.month_boundary,
+                             learning_usd=(await self.store.kind_spend("shadow", period_starts(b.month_boundary)[0]))[0])
 
     async def by_model(self) -> list[dict]:
         """This month's calls and spend per model, dearest first."""

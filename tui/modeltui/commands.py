@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 from modeltui import reports
+from modeltui.agreement import judge_line
 from modeltui.asking import AskObserver, AskRequest
 from modeltui.engine import Engine
 from modeltui.errors import UsageError
@@ -115,6 +116,8 @@ async def cmd_tournament(args) -> int:
         print(f"verdict: {a['overall']} — {a['reason']}")
         for pair, v in a["pairs"].items():
             print(f"  {pair}: {v['label']} ({v['score']}) {v['reason']}")
+        if judged := judge_line(a):
+            print(judged)
         print(f"tournament {s['tournament_id']} — vote with: modeltui vote {s['tournament_id']} A|B|C|tie|all_bad")
     ok = [e for e in s["entrants"] if e["status"] == "ok"]
     return 0 if len(ok) >= 2 else 1
@@ -154,6 +157,8 @@ async def cmd_budget(args) -> int:
     print(f"month ({fig['month_boundary']}): {_money(fig['month_usd'])} of {cap(fig['monthly_cap_usd'])}")
     print(f"today:            {_money(fig['today_usd'])} of {cap(fig['daily_cap_usd'])}")
     print(f"reserved now:     {_money(fig['reserved_usd'])}")
+    if fig["learning_usd"]:
+        print(f"learning:         {_money(fig['learning_usd'])} this month (shadow checks, part of the month's spend)")
     print(f"left:             {cap(fig['left_usd'])}")
     if per_model:
         _table("this month by model", ["model", "calls", "cost"],

@@ -107,14 +107,39 @@ class Weights(_Strict):
     satisfaction: float = Field(default=0.1, ge=0)
 
 
+class ImplicitEvidence(_Strict):
+    """How much what users do, unasked, says about an answer (successes / failures)."""
+
+    rephrased: float = Field(default=0.5, ge=0, le=1, description="a follow-up that re-asks the same thing")
+    continued: float = Field(default=0.2, ge=0, le=1, description="a follow-up on something else")
+    copied: float = Field(default=0.3, ge=0, le=1, description="the answer was copied")
+    rephrase_similarity: float = Field(default=0.8, ge=0, le=1, description="prompt embeddings this close = rephrased")
+    window_s: float = Field(default=900.0, gt=0, description="a follow-up later than this says nothing")
+
+
+class ShadowChecks(_Strict):
+    """Ask the strongest candidate too, now and then, and learn from whether it agrees."""
+
+    rate: float = Field(default=0.05, ge=0, le=1, description="share of eligible answers checked")
+    max_share: float = Field(default=0.03, ge=0, le=1, description="most of the month's spend shadow calls may take")
+    weight: float = Field(default=1.0, ge=0, le=1, description="evidence weight of one verdict")
+
+
 class Learning(_Strict):
     half_life_days: float = Field(default=30.0, gt=0, description="an observation's weight halves after this long")
     weights: Weights = Field(default_factory=Weights)
-    min_cluster_similarity: float = Field(default=0.15, ge=0, le=1)
+    min_cluster_similarity: float = Field(default=0.15, ge=0, le=1, description="TF-IDF cosine to join a discovered use case")
+    min_vector_similarity: float = Field(default=0.15, ge=-1, le=1, description="embedding cosine to join a discovered use case")
+    prompt_model: bool = Field(default=True, description="auto tier: learn per prompt from its embedding")
+    exploration: float = Field(default=0.25, ge=0, le=2, description="Thompson samples' spread, in posterior SDs")
+    evidence: ImplicitEvidence = Field(default_factory=ImplicitEvidence)
+    shadow: ShadowChecks = Field(default_factory=ShadowChecks)
 
 
 class TournamentSettings(_Strict):
     blind: bool = Field(default=False, description="hide model names and prices until the vote (ctrl+r toggles)")
+    judge: str | None = Field(default=None, description="model asked which answer is best when the answers disagree")
+    judge_weight: float = Field(default=0.5, ge=0, le=1, description="a judge's verdict as evidence (a vote weighs 1)")
 
 
 class Template(_Strict):

@@ -13,7 +13,7 @@ from dataclasses import replace
 
 from modeltui import catalog as catalog_mod
 from modeltui import config as config_mod
-from modeltui import gateway
+from modeltui import gateway, shadow
 from modeltui.asking import AskObserver, AskRequest, AskResult, Opening, new_session_id, record
 from modeltui.budget import Ledger, Reservation
 from modeltui.catalog import Catalog
@@ -22,11 +22,13 @@ from modeltui.errors import BudgetRefused, StoreError, UsageError
 from modeltui.fallback import next_step
 from modeltui.health import Health, endpoint_of
 from modeltui.knowledge import Knowledge
+from modeltui.learning.embed import pack
 from modeltui.routing import RouteDecision, RouteRequest, decide
 from modeltui.store import DatabaseError, Store
 from modeltui.tiers import Tier
 
 MAX_ATTEMPTS = 5
+SHADOW_GRACE_S = 10.0  # closing waits this long for shadow checks still running
 _SILENT = AskObserver()
 
 
@@ -38,10 +40,11 @@ class Engine:
         self.session = session or new_session_id()
         self.ledger = Ledger(store, cfg.budget, self.session)
         self.health = Health(cfg.routing.cooldown_failures, cfg.routing.cooldown_s)
-        self.knowledge = Knowledge(cfg, store)
+        self.knowledge = Knowledge(cfg, store, {m.id: m.quality for m in catalog.all()} if catalog else None)
         self.rng = self.knowledge.rng  # Thompson samples (tests seed it)
         self.resolve_use_case = self.knowledge.use_case
         self.reload_use_cases = self.knowledge.reload_use_cases
+        self._background: set[asyncio.Task] = set()  # shadow checks running
         self.timeouts = gateway.Timeouts(cfg.gateway.connect_timeout_s, cfg.gateway.stall_timeout_s,
                                          cfg.gateway.total_timeout_s)
         if gateway.is_loaded():
@@ -76,13 +79,32 @@ class Engine:
     async def __aexit__(self, *exc) -> None:
         await self.close()
 
-    async def close(self) -> None:
+    async def close(self, wait_s: float = SHADOW_GRACE_S) -> None:
+        """Let shadow checks still running finish (up to `wait_s`), then close the log."""
+        await self.close_background(wait_s)
         await self.store.close()
+
+    async def close_background(self, timeout: float = SHADOW_GRACE_S) -> None:
+        """Wait up to `timeout` for shadow checks still running; cancel the rest (each is logged
+        as cancelled, with what it cost so far)."""
+        if self._background:
+            pending = set(self._background)
+            if timeout > 0:
+                _, pending = await asyncio.wait(pending, timeout=timeout)
+            for t in pending:
+                t.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
 
     async def preload(self, warm: bool = False) -> None:
         """Import litellm off the event loop (seconds) so the first call does not wait for it;
         with `warm`, also run its request path once (the app does, while the user types)."""
         await asyncio.to_thread(gateway.load)
+        if self.cfg.learning.prompt_model:
+            from modeltui.learning import embed
+            try:
+                await asyncio.to_thread(embed.load)
+            except embed.EmbeddingUnavailable:
+                pass  # routing goes on per use case only
         gateway.set_demo_speed(self.cfg.demo.speed)
         if warm and any(not m.simulated for m in self.catalog.available()):
             await gateway.warm_up()
@@ -99,11 +121,17 @@ class Engine:
             use_case, source = self.resolve_use_case(str(req.messages[-1].get("content", "")) if req.messages else "")
         left = budget_left if budget_left is not None else await self.ledger.left()
         req = replace(req, cooling=self.health.cooling(self.catalog.all()), budget_left=left, use_case=use_case, use_case_source=source)
+        vec = self.knowledge.embed(req.messages[-1].get("content") if req.messages else None)
         sampler = None
         if req.tier == Tier.AUTO:
-            bandit = await self.knowledge.bandit()
-            sampler = lambda uc, models: bandit.sample(uc, models, time.time())  # noqa: E731
-        return decide(self.catalog.all(), req, self.cfg, sampler=sampler)
+            prompts = await self.knowledge.prompt_model(len(vec)) if vec is not None else None
+            sampler = self.knowledge.sampler(await self.knowledge.bandit(), prompts, vec, self.cfg.learning.exploration, time.time())
+        decision = decide(self.catalog.all(), req, self.cfg, sampler=sampler)
+        decision.vector = vec
+        if req.tier == Tier.AUTO and vec is not None and decision.ranked and decision.ranked[0].mean is not None:
+            decision.notes.append(f"per-prompt estimate ({prompts.n:.0f} evidence): "
+                                  + ", ".join(f"{c.model.id} {c.mean:.2f}" for c in decision.ranked[:3]))
+        return decision
 
     async def route_for(self, prompt: str, tier: str, **kw) -> RouteDecision:
         """The decision `ask` would make now, without calling anything."""
@@ -128,7 +156,11 @@ class Engine:
         if not request.prompt.strip():
             raise UsageError("empty prompt")
         try:
-            return await self._ask(request, observer or _SILENT, reservation)
+            result = await self._ask(request, observer or _SILENT, reservation)
+            if (task := await shadow.maybe_start(self, request, result)) is not None:
+                self._background.add(task)
+                task.add_done_callback(self._background.discard)
+            return result
         finally:
             if reservation is not None and not reservation.settled:
                 await asyncio.shield(self.ledger.release(reservation))
@@ -143,6 +175,9 @@ class Engine:
         if reservation is not None and (left := await self.ledger.left()) is not None:
             left += reservation.amount  # the caller's own reservation is room for this call
         result = AskResult(await self.route(req, left))
+        if request.conversation and request.kind == "chat" and result.decision.vector is not None:
+            from modeltui.feedback import follow_up
+            await follow_up(self, request.conversation, result.decision.vector)
         current: str | None = result.decision.model
         parent: int | None = None
         while current is not None:
@@ -186,5 +221,6 @@ class Engine:
     async def _log(self, a: gateway.Attempt, result: AskResult, request: AskRequest, parent: int | None,
                    res: Reservation) -> None:
         rec = record(self.session, a, result.decision, request, parent)
-        result.call_ids.append(await self.store.log_call(rec, reservation_id=res.id))
+        vec = result.decision.vector
+        result.call_ids.append(await self.store.log_call(rec, reservation_id=res.id, vector=None if vec is None else pack(vec)))
         res.settled = True

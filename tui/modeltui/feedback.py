@@ -29,7 +29,40 @@ async def thumb(engine, call_id: int, up: bool) -> None:
                                                          store.half_life_s)) for v in old]
         await store.delete_votes([v["id"] for v in old])
         await store.add_vote("thumb", "+1" if up else "-1", call_id=call_id, session=engine.session, ts=now)
-        await store.observe([*pairs, (uc, row["model"], evidence.thumb(up, now))])
+        obs = evidence.thumb(up, now)
+        await store.observe([*pairs, (uc, row["model"], obs)])
+        await store.add_prompt_evidence([(call_id, row["model"], uc, now, "thumb", *evidence.quality(obs))])
+
+
+async def follow_up(engine, conversation: str, vec, now: float | None = None) -> str | None:
+    """A new prompt in a conversation says something about the answer just before it: re-asking
+    the same thing (embeddings close) is a weak failure, moving on a weak success. Returns the
+    signal recorded, if any."""
+    from modeltui.learning.embed import unpack
+
+    now = now or time.time()
+    last = await engine.store.last_answer(conversation)
+    w = engine.cfg.learning.evidence
+    if last is None or last[4] is None or now - last[3] > w.window_s:
+        return None
+    call_id, model, use_case, _, blob = last
+    signal = "rephrased" if float(unpack(blob) @ vec) >= w.rephrase_similarity else "continued"
+    await _implicit(engine, call_id, model, use_case or GENERAL, signal, now)
+    return signal
+
+
+async def copied(engine, call_id: int) -> None:
+    """The user copied an answer: a weak success of its model."""
+    row = await engine.store.get_call(call_id)
+    if row is not None and row["status"] == "ok":
+        await _implicit(engine, call_id, row["model"], row["use_case"] or GENERAL, "copied", time.time())
+
+
+async def _implicit(engine, call_id: int, model: str, use_case: str, signal: str, now: float) -> None:
+    obs = evidence.implicit(signal, now, engine.cfg.learning.evidence)
+    async with engine.store.transaction():
+        await engine.store.observe([(use_case, model, obs)])
+        await engine.store.add_prompt_evidence([(call_id, model, use_case, now, signal, *evidence.quality(obs))])
 
 
 def _choice(choice: str) -> str:
@@ -64,7 +97,10 @@ async def vote(engine, tournament_id: str, choice: str, note: str | None = None)
         await store.delete_votes([v["id"] for v in old])
         vid = await store.add_vote("vote", value, call_id=call_id, tournament_id=tournament_id,
                                    session=engine.session, note=note or ",".join(t["models"]), ts=now)
-        await store.observe([*pairs, *((uc, m, o) for m, o in evidence.vote(value, t["models"], now).items())])
+        new = evidence.vote(value, t["models"], now)
+        await store.observe([*pairs, *((uc, m, o) for m, o in new.items())])
+        await store.add_prompt_evidence([(cid, m, uc, now, "vote", *evidence.quality(o)) for m, o in new.items()
+                                         if (cid := await store.tournament_call(tournament_id, m)) is not None])
     return vid
 
 

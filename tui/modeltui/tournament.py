@@ -16,6 +16,7 @@ from modeltui.agreement import compare_all
 from modeltui.asking import AskObserver, AskRequest
 from modeltui.errors import BudgetRefused, ModeltuiError, NoModelAvailable, UsageError
 from modeltui.feedback import LETTERS
+from modeltui.judge import judge
 from modeltui.routing import RouteRequest
 from modeltui.tiers import Tier
 
@@ -137,6 +138,10 @@ async def run(engine, prompt: str, models: list[str] | None = None,
             verdict["reason"] += f" (only {', '.join(done)} finished)"
     else:
         verdict = {"overall": "unclear", "reason": "fewer than two answers finished", "pairs": {}}
+    if verdict["overall"] == "disagree":  # only then is a judge worth paying for
+        slots = {LETTERS[i]: m for i, m in enumerate(picked) if LETTERS[i] in done}
+        if (said := await judge(engine, tid, prompt, done, slots, use_case)) is not None:
+            verdict["judge"] = said
     await engine.store.save_tournament(tid, engine.session, prompt, picked, use_case, verdict)
     return TournamentResult(tid, prompt, picked, list(results), verdict)
 

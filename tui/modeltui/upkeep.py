@@ -4,6 +4,7 @@ cases from logged prompts, rename (and so keep) a discovered one."""
 from __future__ import annotations
 
 from modeltui.errors import UsageError
+from modeltui.learning import evidence
 from modeltui.learning.discovery import discover
 from modeltui.learning.rebuild import replay
 from modeltui.learning.usecases import MAX_PROMPTS
@@ -14,7 +15,7 @@ async def rebuild_stats(engine) -> int:
     store = engine.store
     calls = [row async for batch in store.call_outcomes() for row in batch]
     rows, n = replay(calls, await store.thumb_rows(), await store.vote_rows(), store.half_life_s,
-                     await store.escalation_rows())
+                     await store.escalation_rows(), await store.evidence_without_table(evidence.ONLY_PER_CALL))
     await store.replace_stats(rows)
     return n
 
@@ -24,7 +25,14 @@ async def discover_use_cases(engine, k: int, seed: int = 0) -> list[dict]:
     prompts = await engine.store.recent_prompts(MAX_PROMPTS)
     if len(prompts) < max(2, k):
         raise UsageError(f"need at least {max(2, k)} logged prompts to find {k} use cases (have {len(prompts)})")
-    await engine.store.replace_discovered(discover(prompts, k, seed))
+    vectors = None
+    if engine.cfg.learning.prompt_model:
+        from modeltui.learning import embed
+        try:
+            vectors = [embed.embed(p) for p in prompts]
+        except embed.EmbeddingUnavailable:
+            pass  # TF-IDF clusters then
+    await engine.store.replace_discovered(discover(prompts, k, seed, vectors=vectors))
     await engine.reload_use_cases()
     return await engine.store.clusters()
 

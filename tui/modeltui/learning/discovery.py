@@ -1,8 +1,9 @@
-"""Use-case discovery from prompt text: TF-IDF vectors clustered by cosine similarity.
+"""Use-case discovery from logged prompts: their embeddings (learning/embed.py) clustered by
+cosine similarity, or their TF-IDF vectors when embeddings are unavailable.
 
 - `fit_kmeans`: spherical k-means (k-means++ start) over a batch of logged prompts, for
   `modeltui usecases`, where the user sees, renames and keeps the clusters.
-Clusters are named by their top terms. numpy only: the vectors are small and sparse enough
+Clusters are named by the top TF-IDF terms of their members. numpy only: the vectors are small and sparse enough
 that a dict-of-terms representation for the online path and a dense matrix for the batch path
 are both fast; no extra library is needed.
 """
@@ -75,32 +76,51 @@ def top_terms(centroid: np.ndarray, vocab: list[str], n: int = 3) -> list[str]:
 
 
 class Classifier:
-    """Nearest discovered use case for a new prompt (cosine over the stored centroid terms)."""
+    """Nearest discovered use case for a new prompt: by embedding (a dot product per cluster) when
+    the clusters and the prompt have one, else by cosine over the stored centroid terms."""
 
-    def __init__(self, clusters: list[tuple[str, dict[str, float], dict[str, float]]], min_similarity: float):
-        self.clusters = clusters  # (name, centroid, idf)
+    def __init__(self, clusters: list[tuple[str, dict[str, float], dict[str, float], np.ndarray | None]],
+                 min_similarity: float, min_vector_similarity: float = 0.15):
+        self.clusters = clusters  # (name, centroid, idf, embedding centroid or None)
         self.min_similarity = min_similarity
+        self.min_vector_similarity = min_vector_similarity
+        vecs = [c[3] for c in clusters]
+        self.vectors = np.vstack(vecs) if vecs and all(v is not None for v in vecs) else None
 
-    def classify(self, prompt: str) -> tuple[str, float] | None:
+    def classify(self, prompt: str, vec: np.ndarray | None = None) -> tuple[str, float] | None:
+        if self.vectors is not None and vec is not None:
+            sims = self.vectors @ vec
+            j = int(np.argmax(sims))
+            return (self.clusters[j][0], float(sims[j])) if sims[j] >= self.min_vector_similarity else None
         tf = Counter(tokens(prompt))
         best, best_sim = None, 0.0
-        for name, centroid, idf in self.clusters:
-            vec = {t: (1 + math.log(c)) * idf[t] for t, c in tf.items() if t in idf}
-            norm = math.sqrt(sum(v * v for v in vec.values()))
+        for name, centroid, idf, _ in self.clusters:
+            vec_ = {t: (1 + math.log(c)) * idf[t] for t, c in tf.items() if t in idf}
+            norm = math.sqrt(sum(v * v for v in vec_.values()))
             if not norm:
                 continue
-            sim = sum(v * centroid.get(t, 0.0) for t, v in vec.items()) / norm
+            sim = sum(v * centroid.get(t, 0.0) for t, v in vec_.items()) / norm
             if sim > best_sim:
                 best, best_sim = name, sim
         return (best, best_sim) if best is not None and best_sim >= self.min_similarity else None
 
 
-def discover(prompts: list[str], k: int, seed: int = 0, top: int = 40) -> list[dict]:
-    """Clusters of `prompts`: name (top terms), terms, sparse centroid, idf of its terms, size."""
+def discover(prompts: list[str], k: int, seed: int = 0, top: int = 40, vectors: np.ndarray | None = None) -> list[dict]:
+    """Clusters of `prompts`: name (top terms), terms, sparse centroid, idf of its terms, size, and
+    (given the prompts' embeddings) the embedding centroid they were clustered by."""
+    from modeltui.learning.embed import pack
+
     X, vocab, idf = tfidf_matrix(prompts)
-    if X.shape[1] == 0:
+    if vectors is not None:  # cluster by meaning; name by the members' terms
+        V, labels = fit_kmeans(np.asarray(vectors, dtype=np.float64), k, seed)
+        C = np.zeros((V.shape[0], X.shape[1]))
+        for j in range(V.shape[0]):
+            c = X[labels == j].sum(axis=0)
+            C[j] = c / max(float(np.linalg.norm(c)), 1e-12)
+    elif X.shape[1] == 0:
         return []
-    C, labels = fit_kmeans(X, k, seed)
+    else:
+        V, (C, labels) = None, fit_kmeans(X, k, seed)
     out = []
     for j in range(C.shape[0]):
         size = int((labels == j).sum())
@@ -111,5 +131,6 @@ def discover(prompts: list[str], k: int, seed: int = 0, top: int = 40) -> list[d
         terms = top_terms(C[j], vocab)
         out.append({"name": "-".join(terms) or f"cluster{j}", "terms": terms, "size": size,
                     "centroid": {vocab[i]: float(C[j, i]) / norm for i in keep},
-                    "idf": {vocab[i]: float(idf[i]) for i in keep}})
+                    "idf": {vocab[i]: float(idf[i]) for i in keep},
+                    "vec": pack(V[j]) if V is not None else None})
     return sorted(out, key=lambda c: -c["size"])

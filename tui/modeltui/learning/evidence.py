@@ -17,6 +17,7 @@ ERROR_FAILURE = 0.5  # an error is weaker evidence of poor answers than a thumbs
 ESCALATED_FAILURE = 1.0  # as strong as a thumbs-down: the user acted on it
 TIE_SUCCESS = 0.5  # a tie is half a success for every entrant
 VOTE_CHOICES = ("A", "B", "C", "tie", "all_bad")
+ONLY_PER_CALL = ("rephrased", "continued", "copied", "shadow", "judge")  # kept only in prompt_evidence
 
 
 def call(status: str, ts: float, latency_ms: float | None = None, cost_usd: float | None = None) -> Obs | None:
@@ -47,9 +48,38 @@ def vote(value: str, models: list[str], ts: float) -> dict[str, Obs]:
     return out
 
 
+def judged(value: str, models: list[str], ts: float, weight: float) -> dict[str, Obs]:
+    """A judge model's verdict on a tournament: a vote's shape at `weight` (below a person's)."""
+    return {m: replace(o, success=o.success * weight, failure=o.failure * weight) for m, o in vote(value, models, ts).items()}
+
+
 def escalation(ts: float) -> Obs:
     """The answer a user escalated from or retried on another model: it was not good enough."""
     return Obs(ts=ts, failure=ESCALATED_FAILURE)
+
+
+def quality(obs: Obs) -> tuple[float, float]:
+    """(success, failure) an observation says about the answer itself, for the per-prompt model.
+    A call's own status is not in it: an error or a timeout says nothing about the prompt."""
+    return obs.success + obs.up, obs.failure + obs.down
+
+
+def implicit(signal: str, ts: float, weights) -> Obs:
+    """What users do without being asked (weights from `[learning.evidence]`): a rephrased
+    follow-up right after an answer is a weak failure of it, continuing the conversation or
+    copying the answer a weak success."""
+    w = getattr(weights, signal)
+    return Obs(ts=ts, failure=w) if signal == "rephrased" else Obs(ts=ts, success=w)
+
+
+def shadow(label: str, ts: float, weight: float) -> Obs | None:
+    """A shadow check's verdict on the cheaper answer: agreeing with the strongest model is a
+    success, disagreeing a failure, an unclear comparison nothing."""
+    if label == "agree":
+        return Obs(ts=ts, success=weight)
+    if label == "disagree":
+        return Obs(ts=ts, failure=weight)
+    return None
 
 
 def retraction(old: Obs, now: float, half_life_s: float) -> Obs:

@@ -8,7 +8,8 @@ from modeltui.tiers import GENERAL
 
 
 def replay(call_rows: list[tuple], thumb_rows: list[tuple], vote_rows: list[tuple],
-           half_life_s: float, escalation_rows: list[tuple] = ()) -> tuple[dict[tuple[str, str], dict], int]:
+           half_life_s: float, escalation_rows: list[tuple] = (),
+           other_rows: list[tuple] = ()) -> tuple[dict[tuple[str, str], dict], int]:
     """Stats rows from the log's rows (see `Store.call_outcomes`, `thumb_rows`, `vote_rows`);
     returns them and the number of events replayed."""
     events: list[tuple[float, str, str, stats.Obs]] = []
@@ -22,6 +23,8 @@ def replay(call_rows: list[tuple], thumb_rows: list[tuple], vote_rows: list[tupl
             events.append((ts, uc or GENERAL, m, obs))
     for ts, uc, m in escalation_rows:
         events.append((ts, uc or GENERAL, m, evidence.escalation(ts)))
+    for ts, uc, m, success, failure in other_rows:  # unasked signals, shadow checks, judges
+        events.append((ts, uc or GENERAL, m, stats.Obs(ts=ts, success=success, failure=failure)))
     events.sort(key=lambda e: e[0])
     rows: dict[tuple[str, str], dict] = {}
     for _, uc, m, obs in events:

@@ -57,6 +57,7 @@ class RouteDecision:
     dropped_raw: list[tuple[str, str]] = field(repr=False)
     ranked: list[Candidate] = field(repr=False)
     notes: list[str] = field(default_factory=list)
+    vector: object = field(default=None, repr=False, compare=False)  # the prompt's embedding (numpy), if made
 
     # Reasons are materialised only when read (logging, --explain, the UI's expander), which
     # keeps the decision itself cheap.
@@ -69,7 +70,7 @@ class RouteDecision:
         return [_scored(c) for c in self.ranked]
 
     def to_dict(self) -> dict:
-        d = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("dropped_raw", "ranked")}
+        d = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("dropped_raw", "ranked", "vector")}
         return {**d, "dropped": self.dropped, "scored": self.scored}
 
     def to_json(self) -> str:

@@ -125,9 +125,9 @@ class LearnedQueries:
                     name, i = f"{c['name']}-{i}", i + 1
                 taken.add(name)
                 await db.execute(
-                    "INSERT INTO use_case_clusters (name, terms, centroid, idf, size, kept, created) VALUES (?,?,?,?,?,0,?)",
+                    "INSERT INTO use_case_clusters (name, terms, centroid, idf, size, kept, created, vec) VALUES (?,?,?,?,?,0,?,?)",
                     (name, json.dumps(c["terms"]), json.dumps(c["centroid"]), json.dumps(c["idf"]), c["size"],
-                     time.time()))
+                     time.time(), c.get("vec")))
 
     async def rename_cluster(self, old: str, new: str) -> bool:
         """Rename (and keep) a discovered use case; False when there is none by that name."""

@@ -132,6 +132,25 @@ MIGRATIONS: list[str] = [
     END;
     INSERT INTO calls_fts(calls_fts) VALUES ('rebuild');
     """,
+    # 8: each routed prompt's embedding (float16), and the per-prompt evidence the auto tier's
+    #    prompt model learns from, in the order it was given (learning/prompt_model.py)
+    """
+    CREATE TABLE prompt_vectors (
+        call_id INTEGER PRIMARY KEY REFERENCES calls(id) ON DELETE CASCADE,
+        vec BLOB NOT NULL
+    );
+    CREATE TABLE prompt_evidence (
+        id INTEGER PRIMARY KEY,
+        call_id INTEGER NOT NULL REFERENCES calls(id) ON DELETE CASCADE,
+        model TEXT NOT NULL,
+        use_case TEXT NOT NULL,
+        ts REAL NOT NULL,
+        source TEXT NOT NULL,             -- thumb, vote, escalation, rephrased, continued, copied, shadow
+        success REAL NOT NULL,
+        failure REAL NOT NULL
+    );
+    ALTER TABLE use_case_clusters ADD COLUMN vec BLOB;  -- centroid of the members' embeddings (float16)
+    """,
 ]
 
 LATEST = len(MIGRATIONS)

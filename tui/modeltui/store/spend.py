@@ -29,6 +29,13 @@ class SpendQueries:
         async with self.db.execute(sql, {"month": month_start, "day": day_start, "s": session}) as cur:
             return SpendSums(*await cur.fetchone())
 
+    async def kind_spend(self, kind: str, since: float) -> tuple[float, float]:
+        """(spend on calls of `kind`, all spend) since `since`."""
+        async with self.db.execute(
+                "SELECT COALESCE(SUM(CASE WHEN kind = ? THEN cost_usd END), 0), COALESCE(SUM(cost_usd), 0) "
+                "FROM calls WHERE ts >= ?", (kind, since)) as cur:
+            return tuple(await cur.fetchone())
+
     async def add_reservation(self, session: str, model: str, amount: float) -> int:
         async with self.transaction() as db:
             cur = await db.execute("INSERT INTO reservations (ts, session, pid, model, amount_usd) VALUES (?,?,?,?,?)",

@@ -22,6 +22,7 @@ from modeltui.store.calls import CallQueries
 from modeltui.errors import StoreError
 from modeltui.store.db import connect, connect_read_only, writable
 from modeltui.store.learned import LearnedQueries
+from modeltui.store.prompts import PromptQueries
 from modeltui.store.records import CallRecord
 from modeltui.store.spend import SpendQueries
 from modeltui.tiers import GENERAL
@@ -31,7 +32,7 @@ _COLS = CallRecord.columns()
 _INSERT = f"INSERT INTO calls ({', '.join(_COLS)}) VALUES ({', '.join('?' * len(_COLS))})"
 
 
-class Store(CallQueries, SpendQueries, LearnedQueries):
+class Store(CallQueries, SpendQueries, LearnedQueries, PromptQueries):
     def __init__(self, db: aiosqlite.Connection, path: Path, half_life_s: float = DEFAULT_HALF_LIFE_S):
         self.db = db
         self.path = path
@@ -121,20 +122,25 @@ class Store(CallQueries, SpendQueries, LearnedQueries):
             for use_case, model, obs in pairs:
                 await self._observe(use_case, model, obs)
 
-    async def log_call(self, rec: CallRecord, reservation_id: int | None = None) -> int:
-        """Insert one attempt (error text redacted), update the aggregates and drop its budget
-        reservation, all in one transaction: spend is never counted twice or lost. Returns its id."""
+    async def log_call(self, rec: CallRecord, reservation_id: int | None = None, vector: bytes | None = None) -> int:
+        """Insert one attempt (error text redacted) with its prompt's embedding, update the
+        aggregates and drop its budget reservation, all in one transaction: spend is never
+        counted twice or lost. Returns its id."""
         if rec.error_message:
             rec.error_message = redact(rec.error_message)
         async with self.transaction():
             cur = await self.db.execute(_INSERT, rec.values())
             rec.id = cur.lastrowid
+            if vector is not None:
+                await self._add_prompt_vector(rec.id, vector)
             obs = evidence.call(rec.status, rec.ts, rec.latency_ms, rec.cost_usd)
             if obs is not None:
                 await self._observe(rec.use_case or GENERAL, rec.model, obs)
             if rec.kind in ("escalate", "retry") and rec.origin_id is not None and rec.parent_id is None:
                 if (origin := await self.get_call(rec.origin_id)) is not None:  # counts against the first answer
-                    await self._observe(origin["use_case"] or GENERAL, origin["model"], evidence.escalation(rec.ts))
+                    uc, obs = origin["use_case"] or GENERAL, evidence.escalation(rec.ts)
+                    await self._observe(uc, origin["model"], obs)
+                    await self.add_prompt_evidence([(rec.origin_id, origin["model"], uc, rec.ts, rec.kind, *evidence.quality(obs))])
             if reservation_id is not None:
                 await self.delete_reservation(reservation_id)
         return rec.id

@@ -266,4 +266,4 @@ class ModeltuiApp(App):
 
     async def on_unmount(self) -> None:
         if self.engine is not None:
-            await self.engine.close()
+            await self.engine.close(wait_s=0)  # quitting does not wait for shadow checks (they are logged as cancelled)

@@ -233,6 +233,10 @@ class ChatScreen(Screen):
             where = ("inside tmux it reaches your clipboard only with `set -g set-clipboard on`"
                      if os.environ.get("TMUX") else "if your terminal supports OSC 52; it cannot confirm it")
             self.notify(f"answer ({len(a.text)} characters) sent to the terminal's clipboard: {where}", timeout=8)
+            if a.call_id:
+                from modeltui import feedback
+
+                await feedback.copied(engine, a.call_id)
         elif event.action in ("up", "down") and a.call_id:
             from modeltui import feedback
 

@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Markdown, Static
 
 from modeltui.ui.widgets.meter import money
+from modeltui.agreement import judge_line
 
 VOTE_KEYS = {"a": "A", "b": "B", "c": "C", "t": "tie", "x": "all_bad"}
 
@@ -108,7 +109,9 @@ class TournamentScreen(Screen):
         self.show_heads()
         a = s["agreement"]
         self.tournament_id = result.id
-        verdict.update(f"verdict: {a['overall'].upper()} — {a['reason']}\nvote: a / b / c wins, t tie, x all bad"
+        judged = judge_line(a)
+        verdict.update(f"verdict: {a['overall'].upper()} — {a['reason']}" + (f"\n{judged}" if judged else "")
+                       + "\nvote: a / b / c wins, t tie, x all bad"
                        + (" (names are revealed with your vote)" if self.blind else ""))
 
     async def action_vote(self, key: str) -> None:

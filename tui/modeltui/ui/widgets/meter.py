@@ -39,7 +39,8 @@ class CostMeter(Vertical):
         fig = vars(figures)
         self.query_one("#meter-spend", Static).update(
             f"session {money(fig['session_usd'])}\ntoday   {money(fig['today_usd'])}\n"
-            f"month   {money(fig['month_usd'])}\nreserved {money(fig['reserved_usd'])}")
+            f"month   {money(fig['month_usd'])}\nreserved {money(fig['reserved_usd'])}"
+            + (f"\nlearning {money(fig['learning_usd'])} this month" if fig.get("learning_usd") else ""))
         cap = fig["monthly_cap_usd"]
         bar = self.query_one("#meter-bar", ProgressBar)
         line = self.query_one("#meter-cap", Static)

@@ -1,0 +1,123 @@
+"""What per-prompt routing costs: time per auto decision with the embedding, and memory.
+
+- decision_us: median of one auto-tier decision as Engine.route makes it, from the prompt text:
+  embed it (wordllama, never seen before so no cache), sample every candidate from the per-prompt
+  model (trained on 2,000 pieces of evidence over five models) and the use-case posteriors, and
+  decide over a 50-model catalog. Target <= 300 us. The log reads Engine.route also does are
+  not in it (route_overhead.py and rankings_scale.py measure those).
+- log bytes per 100k calls: a log of --calls calls written through Store.log_call with and
+  without their embeddings, the file size difference scaled to 100k.
+- memory: the embedding table (resident once loaded) and the prompt model's matrices per model.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _common import median, report  # noqa: E402
+from route_overhead import PROMPTS, fifty_models  # noqa: E402
+
+WORDS = ("python list bake bread river paris tax invoice gene protein tensor loop court contract poem "
+         "budget orbit planet router cache kernel verse vote market glacier").split()
+
+
+def prompt(rng: random.Random) -> str:
+    return rng.choice(PROMPTS)[:200] + " " + " ".join(rng.choice(WORDS) for _ in range(12))
+
+
+def time_decisions(runs: int) -> tuple[float, float, float]:
+    from modeltui.knowledge import Knowledge
+    from modeltui.learning import embed
+    from modeltui.learning.bandit import Bandit
+    from modeltui.learning.prompt_model import PromptModel
+    from modeltui.routing import RouteRequest, decide
+
+    cfg, models = fifty_models()
+    rng = random.Random(0)
+    pm = PromptModel(embed.DIM)
+    trained = [m.id for m in models[:5]]
+    xs = [pm.features(embed.embed(prompt(rng) + f" {i}")) for i in range(2000)]
+    t = time.perf_counter()
+    for i, x in enumerate(xs):
+        pm.observe(x, trained[i % 5], 0.5, float(i % 3 != 0), float(i % 3 == 0))
+    observe_us = (time.perf_counter() - t) / len(xs) * 1e6
+    knowledge = Knowledge(cfg, None, {m.id: m.quality for m in models})
+    bandit = Bandit(seed=0)
+    total, embed_only = [], []
+    for k in range(runs):
+        text = prompt(rng) + f" #{k}"  # unique: the embedding cache never answers
+        t = time.perf_counter()
+        vec = embed.embed(text)
+        t_embed = time.perf_counter()
+        req = RouteRequest([{"role": "user", "content": text}], tier="auto", use_case="general", budget_left=5.0)
+        decide(models, req, cfg, sampler=knowledge.sampler(bandit, pm, vec, cfg.learning.exploration, time.time()))
+        total.append(time.perf_counter() - t)
+        embed_only.append(t_embed - t)
+    return median(total) * 1e6, median(embed_only) * 1e6, observe_us
+
+
+async def log_bytes(calls: int) -> tuple[int, int]:
+    from modeltui.learning import embed
+    from modeltui.store import CallRecord, Store
+
+    sizes = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for with_vectors in (False, True):
+            store = await Store.open(Path(tmp) / f"log{int(with_vectors)}.sqlite3")
+            rng = random.Random(1)
+            for i in range(calls):
+                text = prompt(rng)
+                rec = CallRecord(session="s", kind="chat", model="m", provider="p", status="ok", prompt=text,
+                                 response="An answer of a usual length. " * 8, use_case="general")
+                await store.log_call(rec, vector=embed.pack(embed.embed(text)) if with_vectors else None)
+            await store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            await store.close()
+            sizes.append((Path(tmp) / f"log{int(with_vectors)}.sqlite3").stat().st_size)
+    return sizes[0], sizes[1]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--runs", type=int, default=3000)
+    ap.add_argument("--calls", type=int, default=10_000, help="calls logged to measure the log's growth")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    from modeltui.learning import embed
+    from modeltui.learning.prompt_model import PromptModel
+
+    t = time.perf_counter()
+    embed.load()
+    load_s = time.perf_counter() - t
+    decision_us, embed_us, observe_us = time_decisions(args.runs)
+    plain, with_vec = asyncio.run(log_bytes(args.calls))
+    per_100k = (with_vec - plain) * 100_000 / args.calls
+    table_mb = embed._load()[1].nbytes / 1e6
+    pm = PromptModel(embed.DIM)
+    per_model_mb = (pm.shared.S.nbytes + pm.shared.m.nbytes) / 1e6
+    figures = {"decision_us": round(decision_us, 1), "embed_us": round(embed_us, 1), "embedder_load_s": round(load_s, 3),
+               "observe_us": round(observe_us, 1), "replay_20k_s": round(observe_us * 20_000 / 1e6, 2),
+               "log_mb_per_100k_calls_plain": round(plain * 100_000 / args.calls / 1e6, 1),
+               "vectors_mb_per_100k_calls": round(per_100k / 1e6, 1), "embedding_table_mb": round(table_mb, 1),
+               "prompt_model_mb_per_model": round(per_model_mb, 2), "runs": args.runs, "calls": args.calls}
+    report("per-prompt routing cost", [
+        f"auto decision with embedding (50 models): {decision_us:7.1f} µs median   (target <= 300 µs)",
+        f"  of which the embedding:                 {embed_us:7.1f} µs",
+        f"embedder load (once, off the event loop): {load_s:7.3f} s",
+        f"one piece of evidence learnt: {observe_us:.0f} µs (a process starting on a long log replays the newest "
+        f"20,000: {observe_us * 20_000 / 1e6:.1f} s, at its first auto decision)",
+        f"log growth from embeddings: {per_100k / 1e6:.1f} MB per 100k calls "
+        f"(the log without them: {plain * 100_000 / args.calls / 1e6:.1f} MB per 100k)",
+        f"memory: embedding table {table_mb:.1f} MB; prompt model {per_model_mb:.2f} MB per model with evidence "
+        "(+1 shared), whatever the number of calls",
+    ], figures, args.json)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,65 @@
+"""A judge for tournaments whose answers disagree: an optional model (`[tournament] judge`) is
+asked which answer is best, only when the agreement checker found a disagreement.
+
+Its verdict is shown beside the agreement and stored as evidence with `judge_weight` (below a
+person's vote, which weighs 1); it is never a vote: the votes table and the Bradley-Terry
+ratings built from it only ever hold what people chose.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+from modeltui.asking import AskRequest
+from modeltui.errors import ModeltuiError
+from modeltui.learning import evidence
+from modeltui.tiers import GENERAL
+
+_CHOICE = re.compile(r"^\W*(?:answer\s*)?([ABC]|none)\b", re.I)
+
+
+def prompt_for(question: str, answers: dict[str, str]) -> str:
+    parts = [f"Question:\n{question}\n"]
+    parts += [f"Answer {slot}:\n{text}\n" for slot, text in answers.items()]
+    parts.append(f"Which answer is best? Reply with the letter alone ({', '.join(answers)}), or NONE if every answer is wrong.")
+    return "\n".join(parts)
+
+
+def parse(reply: str, slots: list[str]) -> str | None:
+    """The judge's choice: a slot letter, 'none', or None when the reply says neither."""
+    m = _CHOICE.match(reply or "")
+    if not m:
+        return None
+    c = m.group(1).upper()
+    return "none" if c == "NONE" else c if c in slots else None
+
+
+async def judge(engine, tid: str, question: str, answers: dict[str, str], models: dict[str, str],
+                use_case: str | None) -> dict | None:
+    """Ask the configured judge about a disagreement; record its verdict as evidence. `answers`
+    and `models` are keyed by slot. Returns what to show, or None when no judge is set."""
+    judge_model = engine.cfg.tournament.judge
+    if not judge_model or judge_model not in engine.catalog:
+        return None
+    try:
+        result = await engine.ask(AskRequest(prompt_for(question, answers), model=judge_model, kind="judge",
+                                             use_case=use_case, max_tokens=16))
+    except ModeltuiError as exc:
+        return {"model": judge_model, "choice": None, "reason": str(exc)}
+    choice = parse(result.final.text, list(answers)) if result.final.status == "ok" else None
+    shown = {"model": judge_model, "choice": choice, "call_id": result.call_id,
+             "reason": "no clear choice in its reply" if choice is None else "judged"}
+    if choice is not None:
+        await _record(engine, tid, choice, models, use_case or GENERAL)
+    return shown
+
+
+async def _record(engine, tid: str, choice: str, models: dict[str, str], use_case: str) -> None:
+    now, store = time.time(), engine.store
+    value = "all_bad" if choice == "none" else models[choice]
+    obs = evidence.judged(value, list(models.values()), now, engine.cfg.tournament.judge_weight)
+    async with store.transaction():
+        await store.observe([(use_case, m, o) for m, o in obs.items()])
+        await store.add_prompt_evidence([(cid, m, use_case, now, "judge", *evidence.quality(o)) for m, o in obs.items()
+                                         if (cid := await store.tournament_call(tid, m)) is not None])
