@@ -62,13 +62,13 @@ class PromptModel:
             own = self.own[model] = Gaussian(self.dim, OWN_VAR)
         return [self.shared, own] if own is not None else [self.shared]
 
-    def estimate(self, x: np.ndarray, model: str, shared: tuple[float, float] | None = None) -> tuple[float, float]:
+    def estimate(self, x: np.ndarray, model: str, shared: tuple[float, float, float] | None = None) -> tuple[float, float]:
         """(mean, variance) of the learned part of the logit for `model` on this prompt
-        (`shared`: the shared part's score, when the caller computed it once for all models)."""
-        mean, var = shared or self.shared.score(x)[:2]
+        (`shared`: the shared part's mean and variance and x·x, computed once for all models)."""
+        mean, var, xx = shared or (*self.shared.score(x)[:2], float(x @ x))
         own = self.own.get(model)
         if own is None:
-            return mean, var + OWN_VAR * float(x @ x)  # an unseen model's own part is still its prior
+            return mean, var + OWN_VAR * xx  # an unseen model's own part is still its prior
         m, v, _ = own.score(x)
         return mean + m, var + v
 
@@ -97,7 +97,7 @@ class PromptModel:
         (logit mean, logit variance) plus this prompt's learned part; `spread` scales the
         sampling noise (0 = greedy)."""
         out = {}
-        shared = self.shared.score(x)[:2]
+        shared = (*self.shared.score(x)[:2], float(x @ x))
         for model, (offset, offset_var) in priors.items():
             mean, var = self.estimate(x, model, shared)
             z = offset + mean
