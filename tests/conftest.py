@@ -20,7 +20,9 @@ def isolated_env(tmp_path, monkeypatch):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("MODELTUI_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("MODELTUI_CONFIG", str(tmp_path / "config.toml"))
-    (tmp_path / "config.toml").touch()  # MODELTUI_CONFIG naming a missing file is an error
+    # (MODELTUI_CONFIG naming a missing file is an error.) Shadow checks are random extra calls:
+    # off unless a test turns them on (tests/test_shadow.py), so call counts stay exact.
+    (tmp_path / "config.toml").write_text("[learning.shadow]\nrate = 0.0\n")
     monkeypatch.setenv("LITELLM_LOCAL_MODEL_COST_MAP", "True")
     return tmp_path
 

@@ -24,6 +24,7 @@ def server_config(server_url: str, tmp: Path, extra_models: dict | None = None, 
         "gateway": {"connect_timeout_s": 3.0, "stall_timeout_s": 3.0, "total_timeout_s": 8.0, "max_tokens": 200,
                     "max_retry_after_s": 2.0},
         "models": models,
+        "learning": {"shadow": {"rate": 0.0}},  # random extra calls: off unless a test turns them on
     }
     for k, v in sections.items():
         data[k] = {**data.get(k, {}), **v} if isinstance(v, dict) else v
