@@ -13,7 +13,7 @@ from dataclasses import replace
 
 from modeltui import catalog as catalog_mod
 from modeltui import config as config_mod
-from modeltui import gateway, shadow
+from modeltui import feedback, gateway, shadow
 from modeltui.asking import AskObserver, AskRequest, AskResult, Opening, new_session_id, record
 from modeltui.budget import Ledger, Reservation
 from modeltui.catalog import Catalog
@@ -176,8 +176,7 @@ class Engine:
             left += reservation.amount  # the caller's own reservation is room for this call
         result = AskResult(await self.route(req, left))
         if request.conversation and request.kind == "chat" and result.decision.vector is not None:
-            from modeltui.feedback import follow_up
-            await follow_up(self, request.conversation, result.decision.vector)
+            await feedback.follow_up(self, request.conversation, result.decision.vector)
         current: str | None = result.decision.model
         parent: int | None = None
         while current is not None:

@@ -29,9 +29,8 @@ async def thumb(engine, call_id: int, up: bool) -> None:
                                                          store.half_life_s)) for v in old]
         await store.delete_votes([v["id"] for v in old])
         await store.add_vote("thumb", "+1" if up else "-1", call_id=call_id, session=engine.session, ts=now)
-        obs = evidence.thumb(up, now)
-        await store.observe([*pairs, (uc, row["model"], obs)])
-        await store.add_prompt_evidence([(call_id, row["model"], uc, now, "thumb", *evidence.quality(obs))])
+        await store.observe(pairs)
+        await store.observe_answers("thumb", [(call_id, uc, row["model"], evidence.thumb(up, now))])
 
 
 async def follow_up(engine, conversation: str, vec, now: float | None = None) -> str | None:
@@ -59,10 +58,7 @@ async def copied(engine, call_id: int) -> None:
 
 
 async def _implicit(engine, call_id: int, model: str, use_case: str, signal: str, now: float) -> None:
-    obs = evidence.implicit(signal, now, engine.cfg.learning.evidence)
-    async with engine.store.transaction():
-        await engine.store.observe([(use_case, model, obs)])
-        await engine.store.add_prompt_evidence([(call_id, model, use_case, now, signal, *evidence.quality(obs))])
+    await engine.store.observe_answers(signal, [(call_id, use_case, model, evidence.implicit(signal, now, engine.cfg.learning.evidence))])
 
 
 def _choice(choice: str) -> str:
@@ -97,10 +93,9 @@ async def vote(engine, tournament_id: str, choice: str, note: str | None = None)
         await store.delete_votes([v["id"] for v in old])
         vid = await store.add_vote("vote", value, call_id=call_id, tournament_id=tournament_id,
                                    session=engine.session, note=note or ",".join(t["models"]), ts=now)
-        new = evidence.vote(value, t["models"], now)
-        await store.observe([*pairs, *((uc, m, o) for m, o in new.items())])
-        await store.add_prompt_evidence([(cid, m, uc, now, "vote", *evidence.quality(o)) for m, o in new.items()
-                                         if (cid := await store.tournament_call(tournament_id, m)) is not None])
+        await store.observe(pairs)
+        await store.observe_answers("vote", [(await store.tournament_call(tournament_id, m), uc, m, o)
+                                             for m, o in evidence.vote(value, t["models"], now).items()])
     return vid
 
 

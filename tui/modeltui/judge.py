@@ -59,7 +59,4 @@ async def _record(engine, tid: str, choice: str, models: dict[str, str], use_cas
     now, store = time.time(), engine.store
     value = "all_bad" if choice == "none" else models[choice]
     obs = evidence.judged(value, list(models.values()), now, engine.cfg.tournament.judge_weight)
-    async with store.transaction():
-        await store.observe([(use_case, m, o) for m, o in obs.items()])
-        await store.add_prompt_evidence([(cid, m, use_case, now, "judge", *evidence.quality(o)) for m, o in obs.items()
-                                         if (cid := await store.tournament_call(tid, m)) is not None])
+    await store.observe_answers("judge", [(await store.tournament_call(tid, m), use_case, m, o) for m, o in obs.items()])

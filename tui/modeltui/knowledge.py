@@ -76,8 +76,7 @@ class Knowledge:
             if rows:
                 bandit, now = await self.bandit(), time.time()
                 for eid, model, use_case, success, failure, blob in rows:
-                    quality = self._quality(model)
-                    a, b = bandit.posterior(use_case, model, quality, now)
+                    a, b = bandit.posterior(use_case, model, self.qualities.get(model, 5.0), now)
                     self._prompts.observe(self._prompts.features(unpack(blob)), model, logit(a / (a + b)), success, failure)
                     last = eid
             self._prompts_at = (version, last)
@@ -97,9 +96,6 @@ class Knowledge:
                 priors[mid] = (logit(a / (a + b)), 1.0 / a + 1.0 / b)
             return prompts.sample(x, priors, self.rng, spread)
         return sample
-
-    def _quality(self, model: str) -> float:
-        return self.qualities.get(model, 5.0)
 
 
 REPLAY_MAX = 20_000

@@ -83,7 +83,4 @@ async def record(engine, call_id: int, model: str, use_case: str | None, label: 
     obs = evidence.shadow(label, time.time(), engine.cfg.learning.shadow.weight)
     if obs is None:
         return
-    uc = use_case or GENERAL
-    async with engine.store.transaction():
-        await engine.store.observe([(uc, model, obs)])
-        await engine.store.add_prompt_evidence([(call_id, model, uc, obs.ts, "shadow", *evidence.quality(obs))])
+    await engine.store.observe_answers("shadow", [(call_id, use_case or GENERAL, model, obs)])

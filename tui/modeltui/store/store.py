@@ -122,6 +122,15 @@ class Store(CallQueries, SpendQueries, LearnedQueries, PromptQueries):
             for use_case, model, obs in pairs:
                 await self._observe(use_case, model, obs)
 
+    async def observe_answers(self, source: str, items: list[tuple[int | None, str, str, stats.Obs]]) -> None:
+        """Evidence about answers: (call id, use case, model, obs) each goes to the statistics and,
+        tied to its call (when known), to the per-prompt evidence, in one transaction."""
+        async with self.transaction():
+            for _, use_case, model, obs in items:
+                await self._observe(use_case, model, obs)
+            await self.add_prompt_evidence([(cid, model, uc, obs.ts, source, *evidence.quality(obs))
+                                            for cid, uc, model, obs in items if cid is not None])
+
     async def log_call(self, rec: CallRecord, reservation_id: int | None = None, vector: bytes | None = None) -> int:
         """Insert one attempt (error text redacted) with its prompt's embedding, update the
         aggregates and drop its budget reservation, all in one transaction: spend is never
@@ -138,9 +147,8 @@ class Store(CallQueries, SpendQueries, LearnedQueries, PromptQueries):
                 await self._observe(rec.use_case or GENERAL, rec.model, obs)
             if rec.kind in ("escalate", "retry") and rec.origin_id is not None and rec.parent_id is None:
                 if (origin := await self.get_call(rec.origin_id)) is not None:  # counts against the first answer
-                    uc, obs = origin["use_case"] or GENERAL, evidence.escalation(rec.ts)
-                    await self._observe(uc, origin["model"], obs)
-                    await self.add_prompt_evidence([(rec.origin_id, origin["model"], uc, rec.ts, rec.kind, *evidence.quality(obs))])
+                    await self.observe_answers(rec.kind, [(rec.origin_id, origin["use_case"] or GENERAL, origin["model"],
+                                                           evidence.escalation(rec.ts))])
             if reservation_id is not None:
                 await self.delete_reservation(reservation_id)
         return rec.id
