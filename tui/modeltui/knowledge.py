@@ -9,6 +9,8 @@ import math
 import random
 import time
 
+import numpy as np
+
 from modeltui.config import Config
 from modeltui.learning.bandit import Bandit
 from modeltui.learning.prompt_model import PromptModel, logit
@@ -18,13 +20,24 @@ from modeltui.store import Store
 from modeltui.tiers import GENERAL
 
 
+class Rng(random.Random):
+    """One seed for every draw: Python's generator, and numpy's for a decision's many samples."""
+
+    def seed(self, a=None, version=2) -> None:
+        super().seed(a, version)
+        self._np = np.random.default_rng(self.getrandbits(64))
+
+    def normals(self, n: int) -> np.ndarray:
+        return self._np.standard_normal(n)
+
+
 class Knowledge:
     def __init__(self, cfg: Config, store: Store, qualities: dict[str, float] | None = None):
         self.cfg = cfg
         self.store = store
         self.qualities = qualities or {}  # catalog quality per model: the priors' centre
         self.clusters = None  # discovered use cases (learning/usecases.py)
-        self.rng = random.Random()  # Thompson samples (tests seed it)
+        self.rng = Rng()  # Thompson samples (tests seed it)
         self._bandit: tuple[object, Bandit] | None = None  # (store version it was read at, bandit)
         self._prompts: PromptModel | None = None
         self._prompts_at: tuple[object, int] = (None, 0)  # (store version, last evidence id replayed)
@@ -77,6 +90,9 @@ class Knowledge:
                 bandit, now = await self.bandit(), time.time()
                 for eid, model, use_case, success, failure, blob in rows:
                     a, b = bandit.posterior(use_case, model, self.qualities.get(model, 5.0), now)
+                    # the statistics already hold this evidence: learn it against the posterior
+                    # without it, as it was when the answer was routed, or it learns less from the surprise
+                    a, b = max(a - success, 1.0), max(b - failure, 1.0)
                     self._prompts.observe(self._prompts.features(unpack(blob)), model, logit(a / (a + b)), success, failure)
                     last = eid
             self._prompts_at = (version, last)
@@ -90,12 +106,13 @@ class Knowledge:
         x = prompts.features(vec)
 
         def sample(use_case: str, models: dict[str, float]) -> dict[str, tuple[float, float]]:
-            priors = {}
-            for mid, quality in models.items():
-                a, b = bandit.posterior(use_case, mid, quality, now)
-                priors[mid] = (logit(a / (a + b)), 1.0 / a + 1.0 / b)
-            return prompts.sample(x, priors, self.rng, spread)
+            a, b = bandit.posteriors(use_case, models, now)
+            noise = self.rng.normals(len(models)) * spread if spread > 0 else None
+            drawn, means = prompts.sample(x, list(models), np.minimum(np.maximum(np.log(a / b), -LOGIT_MAX), LOGIT_MAX),
+                                          1.0 / a + 1.0 / b, noise)
+            return dict(zip(models, zip(drawn.tolist(), means.tolist())))
         return sample
 
 
 REPLAY_MAX = 20_000
+LOGIT_MAX = 9.2  # the offset's logit, as prompt_model.logit clamps it

@@ -13,6 +13,8 @@ import math
 import random
 from dataclasses import dataclass
 
+import numpy as np
+
 from modeltui.learning.decay import DEFAULT_HALF_LIFE_S, factor
 
 POOLED = "*"
@@ -61,11 +63,21 @@ class Bandit:
         """Beta(alpha, beta) for the model's success probability on this use case."""
         pooled = self.arms.get((POOLED, model))
         ps, pf = pooled.at(now, self.half_life_s) if pooled else (0.0, 0.0)
-        q = min(max(prior_quality / 10.0, 0.01), 0.99)
-        pooled_mean = (ps + CATALOG_STRENGTH * q) / (ps + pf + CATALOG_STRENGTH)
         arm = self.arms.get((use_case, model))
         s, f = arm.at(now, self.half_life_s) if arm else (0.0, 0.0)
-        return 1.0 + PRIOR_STRENGTH * pooled_mean + s, 1.0 + PRIOR_STRENGTH * (1 - pooled_mean) + f
+        return _beta(ps, pf, s, f, min(max(prior_quality / 10.0, 0.01), 0.99))
+
+    def posteriors(self, use_case: str, models: dict[str, float], now: float) -> tuple[np.ndarray, np.ndarray]:
+        """`posterior` for many models at once (alpha and beta arrays in the order of `models`, a
+        model id -> catalog quality): what one decision over a large catalog needs."""
+        counts = np.zeros((4, len(models)))
+        for i, mid in enumerate(models):
+            if (pooled := self.arms.get((POOLED, mid))) is not None:  # most models have no evidence
+                counts[0, i], counts[1, i] = pooled.at(now, self.half_life_s)
+                if (arm := self.arms.get((use_case, mid))) is not None:
+                    counts[2, i], counts[3, i] = arm.at(now, self.half_life_s)
+        q = np.clip(np.fromiter(models.values(), dtype=float, count=len(models)) / 10.0, 0.01, 0.99)
+        return _beta(*counts, q)
 
     def observations(self, use_case: str, model: str, now: float) -> float:
         arm = self.arms.get((use_case, model))
@@ -81,3 +93,9 @@ class Bandit:
             x = self.rng.betavariate(a, b)
             out[mid] = (min(max(x, mean - CLAMP_SD * sd), mean + CLAMP_SD * sd), mean)
         return out
+
+
+def _beta(ps, pf, s, f, q):
+    """Beta(alpha, beta) of an arm from its pooled and own decayed counts (floats or arrays)."""
+    pooled_mean = (ps + CATALOG_STRENGTH * q) / (ps + pf + CATALOG_STRENGTH)
+    return 1.0 + PRIOR_STRENGTH * pooled_mean + s, 1.0 + PRIOR_STRENGTH * (1 - pooled_mean) + f

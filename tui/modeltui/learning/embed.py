@@ -73,7 +73,7 @@ def _compute(text: str) -> np.ndarray:
     ids = tokenizer.encode(text, add_special_tokens=False).ids
     if not ids:
         return np.zeros(DIM, dtype=np.float32)
-    v = table[ids].mean(axis=0)
+    v = table.take(ids, axis=0).sum(axis=0)  # the mean's direction: it is normalised below
     n = float(np.linalg.norm(v))
     return v / n if n > 0 else v
 

@@ -12,7 +12,9 @@ with bandit feedback, where each model only sees the prompts it was given.
 Each part is a Gaussian with full covariance. An update is assumed density filtering: a 1-D
 Laplace step on the linear score, projected back onto the parts (rank-one updates, O(d^2)).
 Thompson sampling needs only the score's marginal, N(x·m, x'Sx), so no matrix is factorised
-when deciding. numpy only: d = 257, a decision is two mat-vecs per candidate.
+when deciding. numpy only: d = 257. The models' own parts live in one stacked array, so a
+decision over any number of candidates is two mat-vecs plus one batched mat-vec, with no Python
+loop over the candidates.
 """
 
 from __future__ import annotations
@@ -25,6 +27,10 @@ SCALE = 2.0  # unit embedding * SCALE: a prior variance of 1 then allows a few l
 SHARED_VAR = 1.0
 OWN_VAR = 0.5
 NEWTON_STEPS = 4
+# Covariances are what a decision reads (0.26 MB a model in float32): float32 halves that, and
+# their entries stay far above its rounding (variances are floored where it could matter).
+COV_DTYPE = np.float32
+MIN_VAR = 1e-9
 
 
 def sigmoid(z: float) -> float:
@@ -37,12 +43,12 @@ def logit(p: float) -> float:
 
 
 class Gaussian:
-    def __init__(self, dim: int, var: float):
-        self.m = np.zeros(dim)
-        self.S = np.eye(dim) * var
+    def __init__(self, dim: int, var: float, m: np.ndarray | None = None, S: np.ndarray | None = None):
+        self.m = np.zeros(dim) if m is None else m  # views into PromptModel's stacks for the own parts
+        self.S = np.eye(dim, dtype=COV_DTYPE) * var if S is None else S
 
     def score(self, x: np.ndarray) -> tuple[float, float, np.ndarray]:
-        Sx = self.S @ x
+        Sx = self.S @ x.astype(self.S.dtype, copy=False)
         return float(self.m @ x), float(x @ Sx), Sx
 
 
@@ -50,8 +56,12 @@ class PromptModel:
     def __init__(self, dim: int):
         self.dim = dim + 1
         self.shared = Gaussian(self.dim, SHARED_VAR)
-        self.own: dict[str, Gaussian] = {}
+        self.own: dict[str, Gaussian] = {}  # model -> its part: views into the stacks below
+        self._index: dict[str, int] = {}
+        self._m = np.zeros((0, self.dim))
+        self._S = np.zeros((0, self.dim, self.dim), dtype=COV_DTYPE)
         self.n = 0.0  # evidence weight seen
+        self._rows_at: tuple | None = None
 
     def features(self, vec: np.ndarray) -> np.ndarray:
         return np.concatenate(([1.0], np.asarray(vec, dtype=np.float64) * SCALE))
@@ -59,8 +69,17 @@ class PromptModel:
     def _parts(self, model: str, create: bool = False) -> list[Gaussian]:
         own = self.own.get(model)
         if own is None and create:
-            own = self.own[model] = Gaussian(self.dim, OWN_VAR)
+            own = self._add(model)
         return [self.shared, own] if own is not None else [self.shared]
+
+    def _add(self, model: str) -> Gaussian:
+        """A new model's own part at its prior, appended to the stacks (rare: once per model)."""
+        self._index[model] = len(self._index)
+        self._m = np.concatenate((self._m, np.zeros((1, self.dim))))
+        self._S = np.concatenate((self._S, (np.eye(self.dim, dtype=COV_DTYPE) * OWN_VAR)[None]))
+        for name, i in self._index.items():
+            self.own[name] = Gaussian(self.dim, OWN_VAR, self._m[i], self._S[i])
+        return self.own[model]
 
     def estimate(self, x: np.ndarray, model: str, shared: tuple[float, float, float] | None = None) -> tuple[float, float]:
         """(mean, variance) of the learned part of the logit for `model` on this prompt
@@ -80,7 +99,7 @@ class PromptModel:
         parts = self._parts(model, create=True)
         scores = [p.score(x) for p in parts]
         mu = offset + sum(s[0] for s in scores)
-        v = sum(s[1] for s in scores)
+        v = max(sum(s[1] for s in scores), MIN_VAR)
         z = mu
         for _ in range(NEWTON_STEPS):  # maximise log N(z; mu, v) + s log σ(z) + f log(1-σ(z))
             p = sigmoid(z)
@@ -92,14 +111,39 @@ class PromptModel:
             part.S -= np.outer(Sx, Sx) * ((v - v_new) / (v * v))
         self.n += weight
 
-    def sample(self, x: np.ndarray, priors: dict[str, tuple[float, float]], rng, spread: float) -> dict[str, tuple[float, float]]:
-        """model -> (Thompson sample, mean) of P(good answer), from each model's use-case prior
-        (logit mean, logit variance) plus this prompt's learned part; `spread` scales the
-        sampling noise (0 = greedy)."""
-        out = {}
-        shared = (*self.shared.score(x)[:2], float(x @ x))
-        for model, (offset, offset_var) in priors.items():
-            mean, var = self.estimate(x, model, shared)
-            z = offset + mean
-            out[model] = (sigmoid(rng.gauss(z, spread * math.sqrt(var + offset_var))) if spread > 0 else sigmoid(z), sigmoid(z))
-        return out
+    def _rows(self, models: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+        """Each model's row in the stacks (-1: none yet) and which have one; a catalog asks the
+        same question decision after decision, so the answer is kept until a model is added."""
+        key = (models, len(self._index))
+        if self._rows_at is None or self._rows_at[0] != key:
+            own = np.fromiter((self._index.get(m, -1) for m in models), dtype=np.intp, count=len(models))
+            self._rows_at = (key, own, own >= 0)
+        return self._rows_at[1], self._rows_at[2]
+
+    def sample(self, x: np.ndarray, models: list[str], offset: np.ndarray, offset_var: np.ndarray,
+               noise: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """(Thompson samples, means) of P(good answer) for `models`, from each model's use-case prior
+        (logit mean and variance, arrays in the models' order) plus this prompt's learned part.
+        `noise`: one standard normal per model, already scaled by the exploration (None: greedy)."""
+        mean_s, var_s, _ = self.shared.score(x)
+        mean = np.full(len(models), mean_s)
+        var = np.full(len(models), var_s + OWN_VAR * float(x @ x))  # unseen models: own part at its prior
+        if self._index:
+            own, seen = self._rows(tuple(models))
+            if seen.any():  # every own part at once (indexing the stack first would copy it)
+                k = len(self._index)  # one mat-vec over the stack seen as a (k*d, d) matrix
+                xs = x.astype(COV_DTYPE)
+                own_mean = self._m @ x
+                own_var = (self._S.reshape(k * self.dim, self.dim) @ xs).reshape(k, self.dim) @ xs
+                mean[seen] = mean_s + own_mean[own[seen]]
+                var[seen] = var_s + own_var[own[seen]]
+        var = np.maximum(var, MIN_VAR)  # float32 rounding must not make a variance negative
+        z = offset + mean
+        means = _sigmoid(z)
+        if noise is None:
+            return means, means
+        return _sigmoid(z + noise * np.sqrt(var + offset_var)), means
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 0.5 + 0.5 * np.tanh(0.5 * z)  # the logistic function without exp's overflow
