@@ -32,6 +32,8 @@ class AskRequest:
     stronger_than: float | None = None  # escalation: only models of higher quality than this
     exclude: frozenset[str] = frozenset()  # models not to use (e.g. the one being escalated from)
     system: str | None = None  # the conversation's system prompt, sent first
+    run_id: str | None = None  # a pipeline run or benchmark (flows/), with the step it asks for
+    step: str | None = None
 
     def messages(self) -> list[dict]:
         head = [{"role": "system", "content": self.system}] if self.system else []
@@ -147,4 +149,4 @@ def record(session: str, a: gateway.Attempt, d: RouteDecision, request: AskReque
         tokens_estimated=a.estimated, cost_usd=a.cost, latency_ms=a.latency_ms, ttft_ms=a.ttft_ms,
         error_kind=a.error_kind, error_message=a.error_message, parent_id=parent,
         tournament_id=request.tournament_id, decision=d.to_json(), finish_reason=a.finish_reason,
-        conversation=request.conversation, origin_id=request.origin_id)
+        conversation=request.conversation, origin_id=request.origin_id, run_id=request.run_id, step=request.step)

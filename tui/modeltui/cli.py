@@ -88,6 +88,33 @@ def _parser() -> argparse.ArgumentParser:
     pr.add_argument("--refresh", action="store_true")
     pr.add_argument("--url", help="price map URL (default: litellm's published JSON)")
 
+    rn = sub.add_parser("run", help="run a pipeline: steps that each ask their own model, with checks")
+    rn.add_argument("pipeline", help="a name (pipelines/NAME.toml beside the config, or a shipped example) or a .toml path")
+    rn.add_argument("--input", required=True, help="the input text, or @FILE to read it ('@-' reads standard input)")
+    rn.add_argument("--set", action="append", default=[], metavar="STEP.FIELD=VALUE",
+                    help="override a step's model, tier or max_tokens (repeatable)")
+    rn.add_argument("--ab", nargs=2, metavar=("VARIANT_A", "VARIANT_B"),
+                    help="run two variants on the same input, e.g. 'analyse.model=A' 'analyse.model=B', and compare them")
+    rn.add_argument("--repeat", type=int, default=1, help="passes per variant (default 1)")
+    rn.add_argument("--session", help="log the calls into this session id")
+    rn.add_argument("--dry-run", dest="dry_run", action="store_true", help="show each step's model and worst-case cost; call nothing")
+    rn.add_argument("--json", action="store_true")
+
+    cp = sub.add_parser("compare", help="two pipeline runs side by side per step: cost, tokens, latency, checks")
+    cp.add_argument("run_a", help="a run id (or the start of one)")
+    cp.add_argument("run_b")
+    cp.add_argument("--json", action="store_true")
+
+    bn = sub.add_parser("bench", help="run a benchmark suite on several models and score every answer")
+    bn.add_argument("suite", help="a name (suites/NAME.toml beside the config, or a shipped example) or a .toml path")
+    bn.add_argument("--models", required=True, help="model ids, comma-separated")
+    bn.add_argument("--repeat", type=int, default=1)
+    bn.add_argument("--json", action="store_true")
+
+    rs = sub.add_parser("runs", help="recent pipeline runs and benchmarks, and the pipelines and suites found")
+    rs.add_argument("-n", type=int, default=20)
+    rs.add_argument("--json", action="store_true")
+
     x = sub.add_parser("escalate", help="re-ask a logged call one tier up")
     x.add_argument("call_id", type=int)
     x.add_argument("--json", action="store_true")
@@ -102,14 +129,14 @@ def main(argv: list[str] | None = None) -> int:
         return run_app(args.config)
     import asyncio
 
-    from modeltui import commands, learn_commands
+    from modeltui import commands, flow_commands, learn_commands
     from modeltui.errors import ModeltuiError
     from modeltui.store import DatabaseError
 
     from modeltui.redact import redact
 
     name = "cmd_" + args.command
-    handler = getattr(commands, name, None) or getattr(learn_commands, name)
+    handler = getattr(commands, name, None) or getattr(learn_commands, name, None) or getattr(flow_commands, name)
     try:
         if args.command == "usecases" and args.k < 2:
             raise commands.UsageError("--k must be at least 2")

@@ -136,6 +136,14 @@ class Learning(_Strict):
     shadow: ShadowChecks = Field(default_factory=ShadowChecks)
 
 
+class Flows(_Strict):
+    """Pipelines and benchmark suites (`modeltui run`, `modeltui bench`)."""
+
+    concurrency: int = Field(default=8, ge=1, le=64, description="calls a benchmark runs at once")
+    check_weight: float = Field(default=0.5, ge=0, le=1, description="evidence weight of a pipeline step's check")
+    bench_weight: float = Field(default=1.0, ge=0, le=1, description="evidence weight of a scored suite answer")
+
+
 class TournamentSettings(_Strict):
     blind: bool = Field(default=False, description="hide model names and prices until the vote (ctrl+r toggles)")
     judge: str | None = Field(default=None, description="model asked which answer is best when the answers disagree")
@@ -171,6 +179,7 @@ class Config(_Strict):
     keymap: dict[str, str] = Field(default_factory=dict)
     tournament: TournamentSettings = Field(default_factory=TournamentSettings)
     templates: dict[str, Template] = Field(default_factory=dict)
+    flows: Flows = Field(default_factory=Flows)
 
     # Where this config came from; not part of the file.
     _path: Path | None = None

@@ -52,13 +52,14 @@ class Engine:
 
     @classmethod
     def open(cls, config_path=None, cfg: Config | None = None, probe_ollama: bool = True,
-             read_only: bool = False) -> Opening:
-        """`read_only`: the command only reads the log (it may then be a read-only file)."""
+             read_only: bool = False, session: str | None = None) -> Opening:
+        """`read_only`: the command only reads the log (it may then be a read-only file);
+        `session`: log into this session (default: a new one)."""
         async def opener() -> Engine:
             c = cfg or config_mod.load(config_path)
             cat = await asyncio.to_thread(catalog_mod.build, c, None, True if probe_ollama else None)
             store = await Store.open(c.db_path(), c.learning.half_life_days * 86_400, read_only=read_only)
-            engine = cls(c, cat, store)
+            engine = cls(c, cat, store, session)
             try:
                 if not store.read_only:
                     await store.check_writable()

@@ -50,6 +50,14 @@ def shipped_themes_dir() -> Path:
     return here / "themes"
 
 
+def flow_dirs(kind: str, config: str | os.PathLike | None = None) -> list[Path]:
+    """Where pipelines or suites (`kind`) are looked for: beside the config file, then the
+    shipped examples (examples/ in a checkout, inside the package when installed)."""
+    here = Path(__file__).resolve().parent
+    shipped = next((c for c in (here / "examples", here.parent.parent / "examples") if c.is_dir()), here / "examples")
+    return [config_file(config).parent / kind, shipped / kind]
+
+
 def ensure_private_dir(path: Path) -> Path:
     """Create `path` (and parents) and make it 0700: the log holds prompts and answers."""
     path.mkdir(parents=True, exist_ok=True, mode=0o700)

@@ -34,6 +34,8 @@ class CallRecord:
     finish_reason: str | None = None  # stop, length, content_filter, cut_max_tokens, cut_budget, ...
     conversation: str | None = None
     origin_id: int | None = None  # the call an escalation or retry re-asks
+    run_id: str | None = None  # the pipeline run or benchmark it belongs to (flows/)
+    step: str | None = None  # its step, or the suite prompt's id
     id: int | None = None
 
     @classmethod

@@ -151,6 +151,43 @@ MIGRATIONS: list[str] = [
     );
     ALTER TABLE use_case_clusters ADD COLUMN vec BLOB;  -- centroid of the members' embeddings (float16)
     """,
+    # 9: pipeline runs and benchmark suites (flows/): each run, and each step or (prompt, model)
+    #    in it with what its check said; the calls say which run and step they belong to
+    """
+    ALTER TABLE calls ADD COLUMN run_id TEXT;
+    ALTER TABLE calls ADD COLUMN step TEXT;
+    CREATE INDEX calls_run ON calls(run_id) WHERE run_id IS NOT NULL;
+    CREATE TABLE runs (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,               -- pipeline, bench
+        name TEXT NOT NULL,               -- the pipeline or the suite
+        variant TEXT,                     -- the overrides it ran with (A/B), or the models benched
+        ab_id TEXT,                       -- an A/B's variants share it
+        input TEXT,
+        repeat INTEGER NOT NULL DEFAULT 1,
+        ts REAL NOT NULL,
+        status TEXT NOT NULL,             -- running, ok, failed
+        error TEXT                        -- where and why it stopped
+    );
+    CREATE TABLE run_items (
+        id INTEGER PRIMARY KEY,
+        run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        rep INTEGER NOT NULL DEFAULT 0,   -- which repetition (--repeat)
+        item TEXT NOT NULL,               -- the step's name, or the suite prompt's id
+        attempt INTEGER NOT NULL DEFAULT 0,  -- 0 first try; 1, 2... after a failed check escalated
+        use_case TEXT,
+        model TEXT,
+        call_id INTEGER REFERENCES calls(id),
+        status TEXT NOT NULL,             -- ok, error, skipped (budget)
+        passed INTEGER,                   -- the check: 1, 0, or NULL (none, or no answer)
+        note TEXT,                        -- what the check (or the error) said
+        cost_usd REAL,                    -- all its attempts (fallbacks included)
+        tokens_in INTEGER,
+        tokens_out INTEGER,
+        latency_ms REAL
+    );
+    CREATE INDEX run_items_run ON run_items(run_id, rep, id);
+    """,
 ]
 
 LATEST = len(MIGRATIONS)

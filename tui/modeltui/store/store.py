@@ -2,8 +2,9 @@
 its aggregate update, so a crash never leaves the two disagreeing.
 
 `Store` is the only holder of SQL in modeltui: its queries are grouped by concern in
-`calls.py` (the log), `spend.py` (budget sums and reservations) and `learned.py` (statistics,
-votes, tournaments, discovered use cases); this file opens, writes attempts and runs transactions.
+`calls.py` (the log), `spend.py` (budget sums and reservations), `learned.py` (statistics,
+votes, tournaments, discovered use cases), `prompts.py` (per-prompt learning) and `runs.py`
+(pipelines and suites); this file opens, writes attempts and runs transactions.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from modeltui.store.db import connect, connect_read_only, writable
 from modeltui.store.learned import LearnedQueries
 from modeltui.store.prompts import PromptQueries
 from modeltui.store.records import CallRecord
+from modeltui.store.runs import RunQueries
 from modeltui.store.spend import SpendQueries
 from modeltui.tiers import GENERAL
 
@@ -32,7 +34,7 @@ _COLS = CallRecord.columns()
 _INSERT = f"INSERT INTO calls ({', '.join(_COLS)}) VALUES ({', '.join('?' * len(_COLS))})"
 
 
-class Store(CallQueries, SpendQueries, LearnedQueries, PromptQueries):
+class Store(CallQueries, SpendQueries, LearnedQueries, PromptQueries, RunQueries):
     def __init__(self, db: aiosqlite.Connection, path: Path, half_life_s: float = DEFAULT_HALF_LIFE_S):
         self.db = db
         self.path = path
