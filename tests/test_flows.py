@@ -279,3 +279,41 @@ def test_the_shipped_examples_load():
     assert len(suite.prompts) >= 30 and len({p.use_case for p in suite.prompts}) >= 5
     triage = spec.load_pipeline("triage")
     assert triage.steps[0].choose == {"complex": "analyse", "simple": "answer"}
+
+
+async def test_the_runs_view_shows_a_suites_matrix_and_an_ab_side_by_side(isolated_env):
+    from test_app import demo_app
+
+    suite = spec.load_suite(str(_write(isolated_env, "s.toml", """
+        [[prompts]]
+        id = "m"
+        use_case = "arithmetic"
+        prompt = "What is 56 * 34?"
+        check = { number = 1904 }
+        """)))
+    app = demo_app()
+    async with app.run_test(size=(80, 30)) as pilot:
+        await app.ready.wait()
+        await bench.bench(app.engine, suite, ["demo/small", "demo/large"])
+        (a, _, _), (b, _, _) = await runs.start(app.engine, spec.load_pipeline("triage"), "hello", ab=[
+            "answer.model=demo/small", "answer.model=demo/medium"])
+        await app.run_action("runs")
+        await pilot.pause()
+        table = app.screen.query_one("DataTable")
+        ids = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+        assert ids[:2] == [b, a] and ids[2].startswith("bench-")
+        shown = _text(app.screen.query_one("#detail").content)
+        assert "B − A" in shown and "demo/small" in shown and "demo/medium" in shown  # the A/B's partner found
+        await pilot.press("down", "down")
+        await pilot.pause()
+        shown = _text(app.screen.query_one("#detail").content)
+        # the small model slips on long multiplication, the large one does not
+        assert "cheapest as good" in shown and "0% (0/1)" in shown and "100% (1/1)" in shown
+
+
+def _text(renderable) -> str:
+    from rich.console import Console
+
+    console = Console(width=78, record=True, file=open("/dev/null", "w"))
+    console.print(renderable)
+    return console.export_text()

@@ -187,7 +187,8 @@ async def cmd_bench(args) -> int:
         print(json.dumps({**figures, "matrix": {uc: {m: c.to_dict() for m, c in row.items()} for uc, row in matrix.items()},
                           "cheapest_as_good": best}))
         return 1 if skipped else 0
-    print_matrix(matrix, best, result.models, f"suite {result.suite} · run {result.run_id}")
+    print_matrix(matrix, best, result.models, f"suite {result.suite} · run {result.run_id}\n"
+                 "pass rate (passed/answered) · cost of those answers · median latency")
     share = f" ({figures['wall_share']:.2f} of it)" if figures["wall_share"] is not None else ""
     print(f"{len(items)} calls in {result.wall_s:.1f} s; one after another they took {result.sum_latency_s:.1f} s{share}")
     if skipped:

@@ -127,3 +127,22 @@ def totals(items: list[dict]) -> dict:
 def _diff(a, b, attr: str) -> float | None:
     va, vb = getattr(a, attr, None), getattr(b, attr, None)
     return None if va is None or vb is None else vb - va
+
+
+async def detail(store, run: dict, against: dict | None = None) -> dict:
+    """What a runs view shows for `run`: a suite's matrix, or a pipeline run's steps compared with
+    `against` (else with the other variant of its A/B, if any)."""
+    items = await store.run_items(run["id"])
+    if run["kind"] == "bench":
+        matrix, best = bench_matrix(items, (run["variant"] or "").split(","))
+        return {"kind": "bench", "matrix": matrix, "best": best, "models": (run["variant"] or "").split(",")}
+    if against is None and run["ab_id"]:
+        against = next((r for r in await store.recent_runs("pipeline", limit=500)
+                        if r["ab_id"] == run["ab_id"] and r["id"] != run["id"]), None)
+    if against is None or against["kind"] != "pipeline":
+        return {"kind": "pipeline", "steps": list(step_figures(items).values()), "totals": totals(items)}
+    a, b = sorted([run, against], key=lambda r: r["ts"])
+    items_a, items_b = (items, await store.run_items(against["id"])) if a is run else (await store.run_items(against["id"]), items)
+    steps = list(dict.fromkeys(it["item"] for it in items_a + items_b))
+    return {"kind": "compare", "a": a, "b": b, "rows": compare(items_a, items_b, steps),
+            "totals": (totals(items_a), totals(items_b))}

@@ -38,6 +38,7 @@ ACTIONS = {  # palette title -> (action, help)
     "Tournament": ("tournament", "ask three models at once and compare"),
     "Rankings": ("rankings", "models per use case, Bradley-Terry ratings, savings"),
     "History": ("history", "past sessions, read-only"),
+    "Runs: pipelines and suites": ("runs", "pipeline runs, A/B comparisons and benchmark matrices"),
     "Export": ("export", "write calls to JSONL / CSV / Markdown"),
     "Meter: per-model breakdown": ("breakdown", "show or hide this month's spend per model"),
     "New conversation": ("new_chat", "clear the chat and its context"),
@@ -194,6 +195,12 @@ class ModeltuiApp(App):
 
         if self.engine is not None:
             self.push_screen(RankingsScreen())
+
+    def action_runs(self) -> None:
+        from modeltui.ui.screens.runs import RunsScreen
+
+        if self.engine is not None:
+            self.push_screen(RunsScreen())
 
     def action_history(self) -> None:
         from modeltui.ui.screens.history import HistoryScreen

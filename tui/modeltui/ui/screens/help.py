@@ -15,6 +15,7 @@ SCREEN_KEYS = [
     ("tournament", "ctrl+r", "blind mode on/off (names and prices hidden until the vote)"),
     ("rankings", "s", "cycle the sort column (or click a header)"),
     ("history", "/", "search past prompts and answers"),
+    ("runs (palette)", "m", "mark a pipeline run; highlight another to compare them"),
     ("history", "enter", "reopen a conversation and continue it"),
     ("history", "n / p", "older / newer sessions"),
     ("any view", "escape", "back (on the chat: the cursor to the prompt)"),
