@@ -271,6 +271,8 @@ def test_unknown_names_list_what_there_is(isolated_env, capsys):
     assert "no pipeline named 'nosuch'" in err and "triage" in err and "draft-critique-revise" in err
     assert cli.main(["bench", "basics", "--models", "demo/nosuch"]) == 2
     assert "unknown model 'demo/nosuch'" in capsys.readouterr().err
+    assert cli.main(["run", "triage", "--input", "x", "--set", "answer.model=demo/nosuch"]) == 2
+    assert "step 'answer': unknown model 'demo/nosuch'" in capsys.readouterr().err
 
 
 def test_the_shipped_examples_load():

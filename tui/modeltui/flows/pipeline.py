@@ -70,22 +70,33 @@ def apply_overrides(pipe: Pipeline, sets: list[str]) -> Pipeline:
         key, eq, value = s.partition("=")
         name, dot, what = key.strip().rpartition(".")
         if not eq or not dot or what not in OVERRIDABLE:
-            raise UsageError(f"--set '{s}': expected STEP.model=ID, STEP.tier=TIER or STEP.max_tokens=N")
+            raise UsageError(f"override '{s}': expected STEP.model=ID, STEP.tier=TIER or STEP.max_tokens=N")
         if name not in steps:
-            raise UsageError(f"--set '{s}': pipeline '{pipe.name}' has no step '{name}' (steps: {', '.join(steps)})")
+            raise UsageError(f"override '{s}': pipeline '{pipe.name}' has no step '{name}' (steps: {', '.join(steps)})")
         value = value.strip()
         if what == "tier":
             if value not in Tier.__members__.values():
-                raise UsageError(f"--set '{s}': tier must be one of {', '.join(Tier)}")
+                raise UsageError(f"override '{s}': tier must be one of {', '.join(Tier)}")
             update = {"tier": Tier(value), "model": None}
         elif what == "max_tokens":
             if not value.isdigit() or int(value) <= 0:
-                raise UsageError(f"--set '{s}': max_tokens must be a positive whole number")
+                raise UsageError(f"override '{s}': max_tokens must be a positive whole number")
             update = {"max_tokens": int(value)}
         else:
             update = {"model": value}
         steps[name] = steps[name].model_copy(update=update)
     return pipe.model_copy(update={"steps": [steps[s.name] for s in pipe.steps]})
+
+
+def check_models(engine, pipe: Pipeline) -> None:
+    """Every model the pipeline names (steps, default, judges) is in the catalog: a typo is a
+    usage error before anything is paid for, not a failed run half-way."""
+    named = [(f"step '{s.name}'", s.model) for s in pipe.steps] + [("the pipeline", pipe.model)]
+    named += [(f"step '{s.name}' judge", s.check.judge) for s in pipe.steps if s.check is not None]
+    for where, model in named:
+        if model and model not in engine.catalog:
+            near = engine.catalog.closest(model)
+            raise UsageError(f"{where}: unknown model '{model}'" + (f"; closest: {', '.join(near)}" if near else ""))
 
 
 def routing(pipe: Pipeline, step: Step) -> tuple[str | None, str | None, str]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 
 from modeltui.errors import UsageError
-from modeltui.flows.pipeline import RunObserver, RunResult, apply_overrides, new_run_id, run
+from modeltui.flows.pipeline import RunObserver, RunResult, apply_overrides, check_models, new_run_id, run
 from modeltui.flows.spec import Pipeline
 
 
@@ -23,6 +23,8 @@ async def start(engine, pipe: Pipeline, input_text: str, sets: list[str] = (), r
                [(" ".join(sets) or None, apply_overrides(pipe, list(sets)))]  # every --set is checked before anything runs
     if ab is not None and len(ab) != 2:
         raise UsageError("--ab takes two variants, e.g. --ab 'analyse.model=A' 'analyse.model=B'")
+    for _, variant in variants:
+        check_models(engine, variant)
     ab_id = f"ab-{uuid.uuid4().hex[:8]}" if ab else None
     out = []
     for label, variant in variants:
