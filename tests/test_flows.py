@@ -232,6 +232,45 @@ async def test_a_run_past_the_cap_stops_cleanly_at_the_step_that_would_pass_it(s
     assert server.count("openai/echo:top") == 0
 
 
+LOOP = """
+max_steps = 5
+output = "draft"
+
+[[steps]]
+name = "draft"
+model = "openai/say:first"
+prompt = "Draft {input}"
+
+[[steps]]
+name = "critique"
+model = "openai/say:REVISE"
+prompt = "Review {steps.draft}"
+choose = { approved = "end", revise = "revise" }
+
+[[steps]]
+name = "revise"
+model = "openai/echo:top"
+prompt = "new {steps.draft}"
+as = "draft"
+next = "critique"
+"""
+
+
+async def test_a_loop_revises_until_approved_and_max_steps_bounds_it(server, isolated_env, monkeypatch):
+    pipe = spec.load_pipeline(str(_write(isolated_env, "loop.toml", LOOP)))
+    data = _config(server, isolated_env, monkeypatch)
+    data["models"] = {**MODELS, **{f"openai/say:{w}": MODELS["openai/say:wrong"] for w in ("first", "REVISE", "APPROVED")}}
+    async with await _open(data) as eng:
+        [(endless, _, [stopped])] = await runs.start(eng, pipe, "it")
+        [(approved, _, [done])] = await runs.start(eng, pipe, "it", ["critique.model=openai/say:APPROVED"])
+        loop_rows, approved_rows = await _calls(eng, endless), await _calls(eng, approved)
+    assert [r["step"] for r in loop_rows] == ["draft", "critique", "revise", "critique", "revise"]
+    assert loop_rows[4]["prompt"] == "new new first"  # the revision replaced the draft it revises
+    assert stopped.status == "failed" and stopped.error == "step 'critique': more than max_steps (5) steps ran"
+    assert [r["step"] for r in approved_rows] == ["draft", "critique"]
+    assert done.status == "ok" and done.output.strip() == "first"  # the run's output is the draft
+
+
 def test_checks_score_what_they_say():
     assert checks.local(Check(number=42), "6 * 7 = 42.\n\nThe answer is **42**.").passed
     assert not checks.local(Check(number=42), "It is 41").passed
@@ -248,12 +287,13 @@ def test_checks_score_what_they_say():
 
 
 @pytest.mark.parametrize("text, message", [
-    ("[[steps]]\nname = 'a'\nprompt = '{steps.nope}'\n", "steps.0.prompt"[:0] + "uses {steps.nope}"),
+    ("[[steps]]\nname = 'a'\nprompt = '{steps.nope}'\n", "uses {steps.nope}"),
     ("[[steps]]\nname = 'a'\nprompt = 'x'\nnext = 'b'\n", "goes to unknown step 'b'"),
     ("[[steps]]\nname = 'a'\nprompt = 'x'\ncheck = { regex = '(' }\n", "regex does not compile"),
     ("[[steps]]\nname = 'a'\nprompt = 'x'\ncheck = {}\n", "a check needs at least one of"),
     ("[[steps]\n", "Expected ']]'"),
     ("steps = []\n", "steps: List should have at least 1 item"),
+    ("[[steps]]\nname = 'a'\nprompt = 'x'\n[[steps]]\nname = 'a'\nprompt = 'y'\n", "step names repeat: a"),
 ])
 def test_a_bad_pipeline_file_is_one_clear_line(isolated_env, text, message, capsys):
     path = isolated_env / "bad.toml"

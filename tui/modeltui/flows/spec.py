@@ -87,9 +87,7 @@ class Pipeline(BaseModel):
 
     @model_validator(mode="after")
     def _links(self) -> Pipeline:
-        names = [s.name for s in self.steps]
-        if len(set(names)) != len(names):
-            raise ValueError(f"step names repeat: {', '.join(sorted({n for n in names if names.count(n) > 1}))}")
+        names = _unique([s.name for s in self.steps], "step names")
         known = set(names) | {s.store_as for s in self.steps if s.store_as}
         if self.output is not None and self.output not in known:
             raise ValueError(f"output '{self.output}' is not a step")
@@ -123,11 +121,15 @@ class Suite(BaseModel):
     prompts: list[SuitePrompt] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _unique(self) -> Suite:
-        ids = [p.id for p in self.prompts]
-        if len(set(ids)) != len(ids):
-            raise ValueError(f"prompt ids repeat: {', '.join(sorted({i for i in ids if ids.count(i) > 1}))}")
+    def _ids(self) -> Suite:
+        _unique([p.id for p in self.prompts], "prompt ids")
         return self
+
+
+def _unique(values: list[str], what: str) -> list[str]:
+    if repeated := sorted({v for v in values if values.count(v) > 1}):
+        raise ValueError(f"{what} repeat: {', '.join(repeated)}")
+    return values
 
 
 def render(template: str, input_text: str, outputs: dict[str, str], last: str) -> str:
