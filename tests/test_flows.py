@@ -359,3 +359,23 @@ def _text(renderable) -> str:
     console = Console(width=78, record=True, file=open("/dev/null", "w"))
     console.print(renderable)
     return console.export_text()
+
+
+async def test_a_suite_in_parallel_stays_under_the_cap_with_failing_and_slow_models(server, isolated_env, monkeypatch):
+    suite = spec.load_suite(str(_write(isolated_env, "mini.toml", SUITE)))
+    slow = {**PRICE, "quality": 6.0, "input_per_mtok": 10.0, "output_per_mtok": 20.0}
+    data = _config(server, isolated_env, monkeypatch, budget={"monthly_usd": 0.0025}, flows={"concurrency": 6})
+    data["models"] = {"openai/slowstream:a": slow, "openai/error500:b": slow, "openai/say:right": MODELS["openai/say:right"]}
+    async with await _open(data) as eng:
+        result = await bench.bench(eng, suite, ["openai/slowstream:a", "openai/error500:b", "openai/say:right"], repeat=2)
+        items = await eng.store.run_items(result.run_id)
+        figures = await eng.ledger.figures()
+        async with eng.store.db.execute("SELECT COUNT(*) FROM reservations") as cur:
+            reserved = (await cur.fetchone())[0]
+        [run] = await eng.store.find_runs(result.run_id)
+    assert len(items) == 18  # every (prompt, model, repeat) has its row: answered, failed or skipped
+    by = {s: [i for i in items if i["status"] == s] for s in ("ok", "error", "skipped")}
+    assert by["skipped"] and all("budget" in i["note"] for i in by["skipped"])  # the cap refused some
+    assert by["error"] and all(i["passed"] == 0 for i in by["error"])  # a 500 is a failed answer
+    assert figures.month_usd <= 0.0025 and reserved == 0
+    assert run["status"] == "failed" and "skipped" in run["error"]
