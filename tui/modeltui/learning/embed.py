@@ -70,7 +70,8 @@ def _embed(text: str) -> np.ndarray:
 
 def _compute(text: str) -> np.ndarray:
     tokenizer, table = _load()
-    ids = tokenizer.encode(text, add_special_tokens=False).ids
+    fast = getattr(tokenizer, "encode_batch_fast", None)  # tokenizers >= 0.20: no offsets, a third faster
+    ids = (fast([text], add_special_tokens=False)[0] if fast else tokenizer.encode(text, add_special_tokens=False)).ids
     if not ids:
         return np.zeros(DIM, dtype=np.float32)
     v = table.take(ids, axis=0).sum(axis=0)  # the mean's direction: it is normalised below
