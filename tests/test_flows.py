@@ -379,3 +379,30 @@ async def test_a_suite_in_parallel_stays_under_the_cap_with_failing_and_slow_mod
     assert by["error"] and all(i["passed"] == 0 for i in by["error"])  # a 500 is a failed answer
     assert figures.month_usd <= 0.0025 and reserved == 0
     assert run["status"] == "failed" and "skipped" in run["error"]
+
+
+async def test_a_judge_check_is_a_logged_call_and_its_verdict_decides(server, isolated_env, monkeypatch):
+    suite = spec.load_suite(str(_write(isolated_env, "judged.toml", """
+        [[prompts]]
+        id = "kind"
+        use_case = "writing"
+        prompt = "Say something kind"
+        check = { judge = "openai/say:PASS", rubric = "It is kind." }
+
+        [[prompts]]
+        id = "harsh"
+        use_case = "writing"
+        prompt = "Say something kind"
+        check = { contains = "right", judge = "openai/say:FAIL", rubric = "It is kind." }
+        """)))
+    data = _config(server, isolated_env, monkeypatch)
+    data["models"] = {**MODELS, **{f"openai/say:{w}": MODELS["openai/say:wrong"] for w in ("PASS", "FAIL")}}
+    async with await _open(data) as eng:
+        result = await bench.bench(eng, suite, ["openai/say:right"])
+        items = {i["item"]: i for i in await eng.store.run_items(result.run_id)}
+        calls = await _calls(eng, result.run_id)
+    assert items["kind"]["passed"] == 1 and items["kind"]["note"] == "judge openai/say:PASS: PASS"
+    assert items["harsh"]["passed"] == 0 and items["harsh"]["note"] == "judge openai/say:FAIL: FAIL"
+    judged = [c for c in calls if c["kind"] == "check"]
+    assert sorted(c["model"] for c in judged) == ["openai/say:FAIL", "openai/say:PASS"]
+    assert all("Rubric:\nIt is kind." in c["prompt"] and c["step"] in ("kind", "harsh") for c in judged)
