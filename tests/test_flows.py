@@ -406,3 +406,19 @@ async def test_a_judge_check_is_a_logged_call_and_its_verdict_decides(server, is
     judged = [c for c in calls if c["kind"] == "check"]
     assert sorted(c["model"] for c in judged) == ["openai/say:FAIL", "openai/say:PASS"]
     assert all("Rubric:\nIt is kind." in c["prompt"] and c["step"] in ("kind", "harsh") for c in judged)
+
+
+async def test_the_runs_view_with_no_runs_says_how_to_make_one_and_keys_do_not_break_it(isolated_env):
+    from test_app import demo_app
+
+    app = demo_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.ready.wait()
+        await app.run_action("runs")
+        await pilot.pause()
+        await pilot.press("m", "down", "r", "enter")
+        await pilot.pause()
+        assert "No runs yet" in _text(app.screen.query_one("#detail").content)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is app.chat
