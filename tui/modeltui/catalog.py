@@ -16,6 +16,7 @@ import urllib.request
 from dataclasses import dataclass, field, replace
 
 from modeltui.config import Config, ModelOverride
+from modeltui.errors import UsageError
 from modeltui.prices import price_map
 
 SEED_NOTE = "quality seeded from LMArena text leaderboard, snapshot 2025-08-21; ~ = placed by family"
@@ -189,6 +190,13 @@ class Catalog:
 
     def available(self) -> list[ModelInfo]:
         return [m for m in self.models.values() if m.available]
+
+    def require(self, model_id: str, where: str = "") -> None:
+        """A usage error naming the closest ids when `model_id` is not in the catalog."""
+        if model_id not in self.models:
+            near = self.closest(model_id)
+            raise UsageError(f"{where + ': ' if where else ''}unknown model '{model_id}'"
+                             + (f"; closest: {', '.join(near)}" if near else ""))
 
     def closest(self, model_id: str, n: int = 3) -> list[str]:
         import difflib

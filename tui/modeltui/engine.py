@@ -114,9 +114,8 @@ class Engine:
     async def route(self, req: RouteRequest, budget_left: float | None = None) -> RouteDecision:
         """Decide with what the budget has left now (or `budget_left`), the models resting now
         and the evidence logged so far. `req` is not changed."""
-        if req.model and req.model not in self.catalog:
-            near = self.catalog.closest(req.model)
-            raise UsageError(f"unknown model '{req.model}'" + (f"; closest: {', '.join(near)}" if near else ""))
+        if req.model:
+            self.catalog.require(req.model)
         use_case, source = req.use_case, req.use_case_source
         if not use_case:
             use_case, source = self.resolve_use_case(str(req.messages[-1].get("content", "")) if req.messages else "")

@@ -96,10 +96,8 @@ async def run(engine, prompt: str, models: list[str] | None = None,
     if not prompt.strip():
         raise UsageError("empty prompt")
     if models:
-        unknown = [m for m in models if m not in engine.catalog]
-        if unknown:
-            near = engine.catalog.closest(unknown[0])
-            raise UsageError(f"unknown model '{unknown[0]}'" + (f"; closest: {', '.join(near)}" if near else ""))
+        for m in models:
+            engine.catalog.require(m)
         if len(set(models)) != len(models) or not 2 <= len(models) <= 3:
             raise UsageError("--models takes two or three different model ids")
     use_case, _ = engine.resolve_use_case(prompt)  # one use case for all three (and for the votes)

@@ -45,9 +45,7 @@ def check_models(engine, models: list[str]) -> list[str]:
     if not models:
         raise UsageError("--models needs at least one model id")
     for m in models:
-        if m not in engine.catalog:
-            near = engine.catalog.closest(m)
-            raise UsageError(f"unknown model '{m}'" + (f"; closest: {', '.join(near)}" if near else ""))
+        engine.catalog.require(m)
     if len(set(models)) != len(models):
         raise UsageError("--models lists a model twice")
     return models

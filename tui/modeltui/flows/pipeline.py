@@ -94,9 +94,8 @@ def check_models(engine, pipe: Pipeline) -> None:
     named = [(f"step '{s.name}'", s.model) for s in pipe.steps] + [("the pipeline", pipe.model)]
     named += [(f"step '{s.name}' judge", s.check.judge) for s in pipe.steps if s.check is not None]
     for where, model in named:
-        if model and model not in engine.catalog:
-            near = engine.catalog.closest(model)
-            raise UsageError(f"{where}: unknown model '{model}'" + (f"; closest: {', '.join(near)}" if near else ""))
+        if model:
+            engine.catalog.require(model, where)
 
 
 def routing(pipe: Pipeline, step: Step) -> tuple[str | None, str | None, str]:
