@@ -62,8 +62,8 @@ async def cmd_run(args) -> int:
     async with Engine.open(args.config, session=args.session) as engine:
         await engine.preload()
         if args.dry_run:
-            for s in [*args.set, *(v for variant in args.ab or () for v in variant.split())]:
-                pipeline.apply_overrides(pipe, [s])  # bad overrides fail here too
+            for variant in args.ab or ():
+                pipeline.apply_overrides(pipe, variant.split())  # a bad variant fails here too
             return _print_plan(await pipeline.plan(engine, pipeline.apply_overrides(pipe, args.set), input_text), args)
         started = await runs.start(engine, pipe, input_text, args.set, args.repeat, args.ab,
                                    None if args.json else _Progress(args.repeat))
@@ -141,26 +141,7 @@ def _comparison_json(rows: list[dict]) -> dict:
 
 def _print_comparison(rows: list[dict], title: str) -> None:
     """One line per step and measure (A, B, B − A): narrow enough for any terminal."""
-    def signed(v, fmt):
-        return "—" if v is None else ("+" if v >= 0 else "−") + fmt(abs(v))
-
-    def rate(f):
-        return "—" if f is None or f.pass_rate is None else f"{f.pass_rate:.0%} of {f.checked}"
-
-    measures = [("models", lambda f: f.models, None),
-                ("cost / pass", lambda f: _money(f.cost_usd), ("d_cost_usd", _money)),
-                ("tokens / pass", lambda f: f"{f.tokens:.0f}", ("d_tokens", lambda v: f"{v:.0f}")),
-                ("ms / pass", lambda f: f"{f.latency_ms:.0f}", ("d_latency_ms", lambda v: f"{v:.0f}")),
-                ("check passed", rate, ("d_pass_rate", lambda v: f"{v:.0%}")),
-                ("escalations", lambda f: str(f.escalations), None)]
-    out = []
-    for r in rows:
-        for i, (name, show, diff) in enumerate(measures):
-            if name == "check passed" and r["d_pass_rate"] is None and not (r["a"] and r["a"].checked or r["b"] and r["b"].checked):
-                continue
-            out.append([r["step"] if i == 0 else "", name, show(r["a"]) if r["a"] else "—", show(r["b"]) if r["b"] else "—",
-                        signed(r[diff[0]], diff[1]) if diff else ""])
-    _table(title, ["step", "measure", "A", "B", "B − A"], out)
+    _table(title, ["step", "measure", "A", "B", "B − A"], tables.comparison_lines(rows, _money))
 
 
 class _BenchProgress(BenchObserver):
@@ -197,14 +178,9 @@ async def cmd_bench(args) -> int:
 
 
 def print_matrix(matrix, best, models: list[str], title: str) -> None:
-    def cell(c):
-        if c is None or c.pass_rate is None:
-            return "—"
-        lat = f" · {c.median_latency_ms:.0f} ms" if c.median_latency_ms is not None else ""
-        return f"{c.pass_rate:.0%} ({c.passed}/{c.answered}) · {_money(c.cost_usd)}{lat}"
-
     _table(title, ["use case", *models, "cheapest as good as the best"],
-           [[uc, *(cell(row.get(m)) for m in models), best.get(uc) or "none passes"] for uc, row in matrix.items()])
+           [[uc, *(tables.matrix_cell(row.get(m), _money) for m in models), best.get(uc) or "none passes"]
+            for uc, row in matrix.items()])
 
 
 async def cmd_runs(args) -> int:

@@ -124,6 +124,40 @@ def totals(items: list[dict]) -> dict:
             "latency_ms": statistics.median([sum(it["latency_ms"] or 0.0 for it in items if it["rep"] == r) for r in reps])}
 
 
+def matrix_cell(c: Cell | None, money) -> str:
+    """One model × use case cell as both faces show it (`money` formats dollars their way)."""
+    if c is None or c.pass_rate is None:
+        return "—"
+    lat = f" · {c.median_latency_ms:.0f} ms" if c.median_latency_ms is not None else ""
+    return f"{c.pass_rate:.0%} ({c.passed}/{c.answered}) · {money(c.cost_usd)}{lat}"
+
+
+def comparison_lines(rows: list[dict], money) -> list[list[str]]:
+    """[step, measure, A, B, B − A] per step and measure, as the CLI and the app show a comparison;
+    the check line only for steps that had a check."""
+    def signed(v, fmt):
+        return "—" if v is None else ("+" if v >= 0 else "−") + fmt(abs(v))
+
+    def rate(f):
+        return "—" if f.pass_rate is None else f"{f.pass_rate:.0%} of {f.checked}"
+
+    measures = [("models", lambda f: f.models, None),
+                ("cost / pass", lambda f: money(f.cost_usd), ("d_cost_usd", money)),
+                ("tokens / pass", lambda f: f"{f.tokens:.0f}", ("d_tokens", lambda v: f"{v:.0f}")),
+                ("ms / pass", lambda f: f"{f.latency_ms:.0f}", ("d_latency_ms", lambda v: f"{v:.0f}")),
+                ("check passed", rate, ("d_pass_rate", lambda v: f"{v:.0%}")),
+                ("escalations", lambda f: str(f.escalations), None)]
+    out = []
+    for r in rows:
+        checked = any(f is not None and f.checked for f in (r["a"], r["b"]))
+        lines = [["", name, show(r["a"]) if r["a"] else "—", show(r["b"]) if r["b"] else "—",
+                  signed(r[diff[0]], diff[1]) if diff else ""]
+                 for name, show, diff in measures if checked or name != "check passed"]
+        lines[0][0] = r["step"]
+        out += lines
+    return out
+
+
 def _diff(a, b, attr: str) -> float | None:
     va, vb = getattr(a, attr, None), getattr(b, attr, None)
     return None if va is None or vb is None else vb - va
@@ -136,9 +170,8 @@ async def detail(store, run: dict, against: dict | None = None) -> dict:
     if run["kind"] == "bench":
         matrix, best = bench_matrix(items, (run["variant"] or "").split(","))
         return {"kind": "bench", "matrix": matrix, "best": best, "models": (run["variant"] or "").split(",")}
-    if against is None and run["ab_id"]:
-        against = next((r for r in await store.recent_runs("pipeline", limit=500)
-                        if r["ab_id"] == run["ab_id"] and r["id"] != run["id"]), None)
+    if against is None:
+        against = await store.ab_partner(run)
     if against is None or against["kind"] != "pipeline":
         return {"kind": "pipeline", "steps": list(step_figures(items).values()), "totals": totals(items)}
     a, b = sorted([run, against], key=lambda r: r["ts"])

@@ -54,6 +54,14 @@ class RunQueries:
                                    (ref, ref.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")) as cur:
             return [dict(r) for r in await cur.fetchall()]
 
+    async def ab_partner(self, run: dict) -> dict | None:
+        """The other variant of the A/B `run` belongs to (None when it is not part of one)."""
+        if not run.get("ab_id"):
+            return None
+        async with self.db.execute("SELECT * FROM runs WHERE ab_id = ? AND id != ? LIMIT 1", (run["ab_id"], run["id"])) as cur:
+            row = await cur.fetchone()
+        return dict(row) if row else None
+
     async def run_items(self, run_id: str) -> list[dict]:
         async with self.db.execute("SELECT * FROM run_items WHERE run_id = ? ORDER BY rep, id", (run_id,)) as cur:
             return [dict(r) for r in await cur.fetchall()]

@@ -187,6 +187,7 @@ MIGRATIONS: list[str] = [
         latency_ms REAL
     );
     CREATE INDEX run_items_run ON run_items(run_id, rep, id);
+    CREATE INDEX runs_ab ON runs(ab_id) WHERE ab_id IS NOT NULL;
     """,
 ]
 

@@ -10,27 +10,18 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from modeltui.flows import tables
 from modeltui.ui.widgets.meter import money
 
 
-def _signed(v, fmt) -> str:
-    return "" if v is None else ("+" if v >= 0 else "−") + fmt(abs(v))
-
-
 def matrix_table(d: dict) -> Table:
-    t = Table(title="pass rate · cost · median ms", expand=True, show_edge=False, pad_edge=False)
+    t = Table(title="pass rate · cost · median latency", expand=True, show_edge=False, pad_edge=False)
     t.add_column("use case")
     for m in d["models"]:
         t.add_column(m, overflow="fold")
     t.add_column("cheapest as good", overflow="fold")
     for uc, row in d["matrix"].items():
-        cells = []
-        for m in d["models"]:
-            c = row.get(m)
-            cells.append("—" if c is None or c.pass_rate is None else
-                         f"{c.pass_rate:.0%} ({c.passed}/{c.answered})\n{money(c.cost_usd)}"
-                         + (f" · {c.median_latency_ms:.0f}" if c.median_latency_ms is not None else ""))
-        t.add_row(uc, *cells, d["best"].get(uc) or "none passes")
+        t.add_row(uc, *(tables.matrix_cell(row.get(m), money) for m in d["models"]), d["best"].get(uc) or "none passes")
     return t
 
 
@@ -50,15 +41,8 @@ def compare_table(d: dict) -> Table:
               expand=True, show_edge=False, pad_edge=False)
     for col in ("step", "", "A", "B", "B − A"):
         t.add_column(col, overflow="fold")
-    for r in d["rows"]:
-        fa, fb = r["a"], r["b"]
-        lines = [("models", lambda f: f.models, ""),
-                 ("cost", lambda f: money(f.cost_usd), _signed(r["d_cost_usd"], money)),
-                 ("tokens", lambda f: f"{f.tokens:.0f}", _signed(r["d_tokens"], lambda v: f"{v:.0f}")),
-                 ("ms", lambda f: f"{f.latency_ms:.0f}", _signed(r["d_latency_ms"], lambda v: f"{v:.0f}")),
-                 ("check", lambda f: "—" if f.pass_rate is None else f"{f.pass_rate:.0%}", _signed(r["d_pass_rate"], lambda v: f"{v:.0%}"))]
-        for i, (name, show, diff) in enumerate(lines):
-            t.add_row(r["step"] if i == 0 else "", name, show(fa) if fa else "—", show(fb) if fb else "—", diff)
+    for line in tables.comparison_lines(d["rows"], money):
+        t.add_row(*line)
     return t
 
 
@@ -103,8 +87,6 @@ class RunsScreen(Screen):
             await self.show(event.row_key.value)
 
     async def show(self, run_id: str) -> None:
-        from modeltui.flows import tables
-
         run = self.rows[run_id]
         against = self.marked if self.marked and self.marked["id"] != run_id and run["kind"] == "pipeline" else None
         d = await tables.detail(self.app.engine.store, run, against)
