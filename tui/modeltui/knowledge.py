@@ -5,7 +5,6 @@ replays the per-prompt evidence added since it last looked. No stale copy of the
 
 from __future__ import annotations
 
-import math
 import random
 import time
 
@@ -115,4 +114,4 @@ class Knowledge:
 
 
 REPLAY_MAX = 20_000
-LOGIT_MAX = 9.2  # the offset's logit, as prompt_model.logit clamps it
+LOGIT_MAX = logit(1.0)  # the offset's logit is clamped as prompt_model.logit clamps it

@@ -41,21 +41,21 @@ def user_themes_dir() -> Path:
     return config_file().parent / "themes"
 
 
-def shipped_themes_dir() -> Path:
-    """themes/ beside the package in a checkout, or inside the package when installed."""
+def _shipped(name: str) -> Path:
+    """A folder that ships with modeltui: inside the package when installed, else at the root
+    of a checkout."""
     here = Path(__file__).resolve().parent
-    for candidate in (here / "themes", here.parent.parent / "themes"):
-        if candidate.is_dir():
-            return candidate
-    return here / "themes"
+    return next((c for c in (here / name, here.parent.parent / name) if c.is_dir()), here / name)
+
+
+def shipped_themes_dir() -> Path:
+    return _shipped("themes")
 
 
 def flow_dirs(kind: str, config: str | os.PathLike | None = None) -> list[Path]:
     """Where pipelines or suites (`kind`) are looked for: beside the config file, then the
     shipped examples (examples/ in a checkout, inside the package when installed)."""
-    here = Path(__file__).resolve().parent
-    shipped = next((c for c in (here / "examples", here.parent.parent / "examples") if c.is_dir()), here / "examples")
-    return [config_file(config).parent / kind, shipped / kind]
+    return [config_file(config).parent / kind, _shipped("examples") / kind]
 
 
 def ensure_private_dir(path: Path) -> Path:

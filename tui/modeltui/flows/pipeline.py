@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import time
 import uuid
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 
 from modeltui.asking import AskObserver, AskRequest
 from modeltui.errors import BudgetRefused, ModeltuiError, UsageError
@@ -56,8 +56,6 @@ class RunResult:
         return sum(i.cost_usd or 0.0 for i in self.items)
 
     def to_dict(self) -> dict:
-        from dataclasses import asdict
-
         return {"run_id": self.run_id, "pipeline": self.pipeline, "rep": self.rep, "status": self.status,
                 "error": self.error, "cost_usd": self.cost_usd, "output": self.output,
                 "steps": [asdict(i) for i in self.items]}
@@ -195,7 +193,7 @@ async def _step(engine, pipe: Pipeline, step: Step, prompt: str, out: RunResult,
             verdict.passed, time.time(), engine.cfg.flows.check_weight))])
         if verdict.passed:
             return text, None
-        up = _tier_above(result.decision.effective_tier)
+        up = Tier(result.decision.effective_tier).up()
         if attempt == step.retries or up is None:
             break
         obs.event(f"check failed ({verdict.note}): step '{step.name}' escalates to {up}")
@@ -206,12 +204,6 @@ async def _step(engine, pipe: Pipeline, step: Step, prompt: str, out: RunResult,
         return text, None
     return text, f"check failed: {verdict.note}" if verdict else "check failed"
 
-
-def _tier_above(effective: str) -> Tier | None:
-    try:
-        return Tier(effective).up()
-    except ValueError:
-        return Tier.PREMIUM
 
 
 async def plan(engine, pipe: Pipeline, input_text: str) -> list[dict]:
