@@ -11,6 +11,9 @@ whatever the app resolves: keyword rules, else general). For a sweep of the auto
 tolerance it prints the weak share and the accuracy relative to always-strong, then the weak
 share at which accuracy is still >= 95 % of always-strong (linear interpolation between sweep
 points). Random routing and the per-subject oracle come from the same data. Median over seeds.
+
+`--reveal-both` is not bandit feedback: every prompt reveals both models' results, so it bounds
+what better exploration could add to the same learner (declared subject only).
 """
 
 from __future__ import annotations
@@ -48,7 +51,8 @@ def replay_models():
             ModelInfo(STRONG, "replay", 8.0, (), "slow", 128_000, 4096, 10.0, 30.0, available=True)]
 
 
-async def _run_stream(rows, declared: bool, tolerance: float, seed: int, shadow_checks: bool = False) -> dict:
+async def _run_stream(rows, declared: bool, tolerance: float, seed: int, shadow_checks: bool = False,
+                      reveal_both: bool = False) -> dict:
     from modeltui import feedback, shadow
     from modeltui.catalog import Catalog
     from modeltui.config import Config
@@ -85,6 +89,13 @@ async def _run_stream(rows, declared: bool, tolerance: float, seed: int, shadow_
                                  tier="auto", use_case=d.use_case, complexity="low", prompt=prompt[:200], cost_usd=cost)
                 call_id = await store.log_call(rec, vector=pack(d.vector) if d.vector is not None else None)
                 await feedback.thumb(engine, call_id, ok)
+                if reveal_both:  # the upper bound: the other model's result is revealed too, free
+                    other = STRONG if d.model == WEAK else WEAK
+                    other_id = await store.log_call(
+                        CallRecord(session=engine.session, kind="replay", model=other, provider="replay", status="ok",
+                                   tier="auto", use_case=d.use_case, complexity="low", prompt=prompt[:200]),
+                        vector=pack(d.vector) if d.vector is not None else None)
+                    await feedback.thumb(engine, other_id, s_ok if other == STRONG else w_ok)
                 if (shadow_checks and d.model == WEAK and engine.rng.random() < cfg.learning.shadow.rate
                         and await shadow.within_share(engine, models[STRONG].worst_case(d.est_tokens_in, 16))):
                     # the product's check, with the replay's answers: the strong model is asked too
@@ -110,8 +121,8 @@ def _cost(model, tokens_in: int) -> float:
 
 
 def run_stream(args) -> dict:
-    rows, declared, tolerance, seed, shadow_checks = args
-    return asyncio.run(_run_stream(rows, declared, tolerance, seed, shadow_checks))
+    rows, declared, tolerance, seed, (shadow_checks, reveal_both) = args
+    return asyncio.run(_run_stream(rows, declared, tolerance, seed, shadow_checks, reveal_both))
 
 
 def share_at(points: list[tuple[float, float]], target: float) -> float:
@@ -160,6 +171,8 @@ def read_args(description: str, script: str):
     ap.add_argument("--jobs", type=int, default=2, help="processes (one replay each)")
     ap.add_argument("--limit", type=int, default=0, help="only the first N prompts (a quick look)")
     ap.add_argument("--shadow", action="store_true", help="run prompt only without and with shadow checks (default rate and share) instead")
+    ap.add_argument("--reveal-both", action="store_true",
+                    help="an upper bound, not bandit feedback: every prompt reveals both models' results (declared subject)")
     args = ap.parse_args()
     path = Path(args.data)
     if not path.exists():
@@ -173,9 +186,12 @@ def main() -> None:
     strong_acc = sum(r[3] for r in data) / len(data)
     weak_acc = sum(r[2] for r in data) / len(data)
     target = 0.95 * strong_acc
-    modes = {"declared": (True, False), "prompt_only": (False, False)}
+    # mode -> (subject declared, (shadow checks, both results revealed))
+    modes = {"declared": (True, (False, False)), "prompt_only": (False, (False, False))}
     if args.shadow:  # prompt only, without and with shadow checks, side by side
-        modes = {"prompt_only": (False, False), "prompt_only_shadow": (False, True)}
+        modes = {"prompt_only": (False, (False, False)), "prompt_only_shadow": (False, (True, False))}
+    if args.reveal_both:
+        modes = {"declared_reveal_both": (True, (False, True))}
     results = {m: [] for m in modes}
     curves = {m: defaultdict(list) for m in modes}
     route_us = []
@@ -184,7 +200,7 @@ def main() -> None:
     for seed in range(args.seeds):
         rows = data[:]
         random.Random(seed).shuffle(rows)
-        jobs += [(seed, mode, tol, (rows, declared, tol, seed, shadowed)) for mode, (declared, shadowed) in modes.items()
+        jobs += [(seed, mode, tol, (rows, declared, tol, seed, how)) for mode, (declared, how) in modes.items()
                  for tol in TOLERANCES]
     with ProcessPoolExecutor(args.jobs) as pool:
         outs = list(pool.map(run_stream, [j[3] for j in jobs]))

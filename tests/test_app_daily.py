@@ -4,6 +4,8 @@ history, blind tournaments, system prompts and templates."""
 
 import asyncio
 
+from textual import events
+
 from test_app import demo_app, rows, send, server_app
 
 from modeltui.ui.widgets.answer import Answer
@@ -269,3 +271,40 @@ async def test_a_system_prompt_and_a_template_reach_the_model(server, isolated_e
         await app.workers.wait_for_complete()
     sent = server.requests[-1]["body"]["messages"]
     assert sent[0] == {"role": "system", "content": "Answer in five words."} and sent[-1]["content"] == "Explain: x"
+
+
+async def test_typing_after_a_tournament_starts_a_new_prompt_and_never_votes(isolated_env):
+    """Vote keys are letters: a word typed after the answers must not cast or change votes."""
+    app = demo_app()
+    async with app.run_test(size=(110, 30)) as pilot:
+        await app.ready.wait()
+        await pilot.press("f6")
+        box = app.screen.query_one("Input")
+        box.value = "Is 7 prime?"
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press(*"What is 2+2?")  # no vote first: the W starts a new prompt
+        await pilot.pause()
+        assert box.value == "What is 2+2?" and box.has_focus
+        assert await app.engine.store.votes(tournament_id=app.screen.tournament_id) == []
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("b")  # a vote, then the box takes the next prompt: letters type, not vote
+        await pilot.pause()
+        await pilot.press(*"tax")
+        await pilot.pause()
+        votes = await app.engine.store.votes(tournament_id=app.screen.tournament_id)
+        b_model = app.screen.entrants[1]["model"]
+        assert box.has_focus and box.value == "tax"
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        for ch in "Write a tale":  # a burst, as fast typing or a paste arrives: all read before any is handled
+            app.post_message(events.Key(ch, ch))
+        await pilot.pause()
+        await pilot.pause()
+        assert box.value == "Write a tale"
+        assert await app.engine.store.votes(tournament_id=app.screen.tournament_id) == []
+    assert [v["value"] for v in votes] == [b_model]  # one vote, B's, and not changed by "tax"

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from modeltui import http_watch
 from modeltui.catalog import ModelInfo
-from modeltui.provider_errors import ERROR_KINDS, classify, retry_after  # noqa: F401  (re-exported)
+from modeltui.provider_errors import classify, retry_after
 from modeltui.redact import StreamRedactor, redact
 from modeltui.tokens import estimate_messages, estimate_tokens
 

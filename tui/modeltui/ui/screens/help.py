@@ -12,6 +12,7 @@ SCREEN_KEYS = [
     ("chat", "tab / shift+tab", "move between the prompt and an answer's buttons"),
     ("tournament", "a b c", "vote for A, B or C"),
     ("tournament", "t / x", "tie / all bad"),
+    ("tournament", "other keys", "type the next prompt; after a vote the box takes every key (tab out to re-vote)"),
     ("tournament", "ctrl+r", "blind mode on/off (names and prices hidden until the vote)"),
     ("rankings", "s", "cycle the sort column (or click a header)"),
     ("history", "/", "search past prompts and answers"),

@@ -5,7 +5,7 @@ names or prices until the vote is cast, then reveals them, as Chatbot Arena does
 
 from __future__ import annotations
 
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
@@ -32,7 +32,8 @@ class TournamentScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Input(value=self.initial, placeholder="prompt for three models (enter runs the tournament)", id="tprompt")
+        yield Input(value=self.initial, placeholder="prompt for three models (enter runs the tournament)", id="tprompt",
+                    select_on_focus=False)  # a key typed after the answers must not be replaced by the next
         with Horizontal(id="columns"):
             for slot in "ABC":
                 with Vertical(classes="column", id=f"col-{slot}"):
@@ -67,9 +68,29 @@ class TournamentScreen(Screen):
             extra = f" · {money(e['cost_usd'])} · {e['latency_ms']:.0f} ms" if "cost_usd" in e else ""
             head.update(f"{e['slot']} · {e['model']}{sim} · {e['status']}{extra}")
 
+    def on_key(self, event: events.Key) -> None:
+        """Off the prompt box a b c t x vote (the bindings, which see a key only after this) and
+        any other character starts the next prompt. Keys that reach the screen after the box took
+        the focus were typed for it, fast or pasted, and are never read as votes."""
+        if not (event.is_printable and event.character):
+            return
+        box, char = self.query_one(Input), event.character
+        if self.focused is not box and char in VOTE_KEYS and self.tournament_id is not None:
+            return  # a vote: the binding takes it
+        event.prevent_default()
+        event.stop()
+        if self.focused is box:
+            if box.selection.is_empty:
+                box.insert_text_at_cursor(char)
+            else:
+                box.replace(char, *box.selection)
+        else:
+            box.value, box.cursor_position = char, 1
+            self.set_focus(box)  # now, not after a refresh: the keys right behind this one are the box's
+
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.value.strip():
-            self.set_focus(None)  # vote keys go to the screen, not the input
+            self.set_focus(None)  # keys go to on_key: the letters vote once the answers are in
             self.run_tournament(event.value.strip())
 
     @work(exclusive=True, group="tournament")
@@ -111,16 +132,18 @@ class TournamentScreen(Screen):
         self.tournament_id = result.id
         judged = judge_line(a)
         verdict.update(f"verdict: {a['overall'].upper()} — {a['reason']}" + (f"\n{judged}" if judged else "")
-                       + "\nvote: a / b / c wins, t tie, x all bad"
+                       + "\nvote: a/b/c wins, t tie, x all bad; other keys type a new prompt"
                        + (" (names are revealed with your vote)" if self.blind else ""))
 
     async def action_vote(self, key: str) -> None:
         from modeltui import feedback
 
         if self.tournament_id is None:
-            self.notify("no finished tournament to vote on")
             return
         await feedback.vote(self.app.engine, self.tournament_id, VOTE_KEYS[key])
         again, self.voted = self.voted, True
         self.show_heads()  # a blind tournament is revealed now
+        box = self.query_one(Input)  # next comes a prompt: typing replaces the last one
+        self.set_focus(box)
+        box.select_all()
         self.notify(f"vote {'changed to' if again else 'recorded'}: {VOTE_KEYS[key]}")
