@@ -281,8 +281,10 @@ async def test_typing_after_a_tournament_starts_a_new_prompt_and_never_votes(iso
         await pilot.press("f6")
         box = app.screen.query_one("Input")
         box.value = "Is 7 prime?"
-        await pilot.press("enter")
+        await pilot.press("ctrl+s")  # sends here as on the chat
         await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen.tournament_id is not None and not box.has_focus
         await pilot.pause()
         await pilot.press(*"What is 2+2?")  # no vote first: the W starts a new prompt
         await pilot.pause()

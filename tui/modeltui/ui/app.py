@@ -152,8 +152,12 @@ class ModeltuiApp(App):
 
     # -- actions ------------------------------------------------------------------------------
     def action_send(self) -> None:
-        if self.screen is self.chat:
-            self.chat.send()
+        if (send := getattr(self.screen, "send", None)) is not None:  # the chat and the tournament
+            send()
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        """ctrl+s is offered only where there is something to send."""
+        return action != "send" or hasattr(self.screen, "send")
 
     def action_tier(self, tier: str) -> None:
         if tier not in TIERS or tier == self.tier:

@@ -89,9 +89,13 @@ class TournamentScreen(Screen):
             self.set_focus(box)  # now, not after a refresh: the keys right behind this one are the box's
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.value.strip():
+        self.send()
+
+    def send(self) -> None:
+        """enter in the box, or ctrl+s as on the chat: ask the three models."""
+        if prompt := self.query_one(Input).value.strip():
             self.set_focus(None)  # keys go to on_key: the letters vote once the answers are in
-            self.run_tournament(event.value.strip())
+            self.run_tournament(prompt)
 
     @work(exclusive=True, group="tournament")
     async def run_tournament(self, prompt: str) -> None:
