@@ -242,7 +242,8 @@ def main() -> None:
     for m, f in figures["shadow"].items():
         lines.append(f"  {m.replace('_', ' ')}: {f['checks_per_run']:.0f} checks a run, extra spend "
                      f"{100 * f['extra_spend_ratio']:.2f} % of the routed calls")
-    report("routing quality on mmlu_dev (Engine.route replay, bandit feedback)", lines, figures, args.json)
+    feedback = "both results revealed: an upper bound" if args.reveal_both else "bandit feedback"
+    report(f"routing quality on mmlu_dev (Engine.route replay, {feedback})", lines, figures, args.json)
 
 
 if __name__ == "__main__":
