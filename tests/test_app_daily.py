@@ -310,3 +310,15 @@ async def test_typing_after_a_tournament_starts_a_new_prompt_and_never_votes(iso
         assert box.value == "Write a tale"
         assert await app.engine.store.votes(tournament_id=app.screen.tournament_id) == []
     assert [v["value"] for v in votes] == [b_model]  # one vote, B's, and not changed by "tax"
+
+
+async def test_a_broken_theme_file_and_an_unknown_keymap_id_are_shown_not_fatal(isolated_env, tmp_path):
+    from modeltui.ui.app import ModeltuiApp
+
+    (tmp_path / "bad.toml").write_text('name = "bad"\nprimary = "#112233"\nsparkle = 1\n')
+    app = ModeltuiApp(raw={"keymap": {"tier.premiun": "f12"}}, extra_theme_dirs=[tmp_path])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        shown = [n.message for n in app._notifications]
+    assert any("bad.toml" in m and "sparkle" in m for m in shown), shown
+    assert any("unknown binding id 'tier.premiun'" in m for m in shown), shown

@@ -93,13 +93,14 @@ class ModeltuiApp(App):
                 asyncio.get_running_loop().add_signal_handler(sig, self._on_signal, sig)
             except (NotImplementedError, RuntimeError, ValueError):
                 pass  # not the main thread (tests) or no signals here
+        for problem in self.theme_problems + self.keymap_problems:  # shown, not fatal
+            self.notify(problem, severity="warning")
 
     def _on_signal(self, signum: int) -> None:
         """SIGTERM/SIGHUP: with calls in flight, quit as ctrl+q does so they are logged as cancelled;
         with none, die at once as the signal would (nothing is being written)."""
         import os
         import signal
-
         import threading
 
         def die() -> None:
@@ -113,8 +114,6 @@ class ModeltuiApp(App):
             timer.start()
             return
         die()
-        for problem in self.theme_problems + self.keymap_problems:
-            self.notify(problem, severity="warning")
 
     @property
     def chat(self):
