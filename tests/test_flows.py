@@ -4,6 +4,7 @@ engine's own path (routing, reservations, logging), the CLI's commands, the stor
 from __future__ import annotations
 
 import json
+import os
 import textwrap
 
 import pytest
@@ -163,7 +164,8 @@ async def test_an_ab_run_compares_the_variants_step_by_step(server, isolated_env
     assert rows["first"]["d_cost_usd"] > 0  # the premium model costs more for the same step
     assert rows["first"]["a"].runs == rows["first"]["b"].runs == 2
     cfg = write_config(_config(server, isolated_env, monkeypatch), isolated_env / "config.toml")
-    args = cli._parser().parse_args(["--config", str(cfg), "compare", a, b[:-2], "--json"])  # a prefix is enough
+    prefix = b[:len(os.path.commonprefix([a, b])) + 1]  # a prefix is enough (the shortest that is b's alone)
+    args = cli._parser().parse_args(["--config", str(cfg), "compare", a, prefix, "--json"])
     assert await flow_commands.cmd_compare(args) == 0
     shown = json.loads(capsys.readouterr().out)
     assert shown["a"] == a and shown["b"] == b
