@@ -322,3 +322,21 @@ async def test_a_broken_theme_file_and_an_unknown_keymap_id_are_shown_not_fatal(
         shown = [n.message for n in app._notifications]
     assert any("bad.toml" in m and "sparkle" in m for m in shown), shown
     assert any("unknown binding id 'tier.premiun'" in m for m in shown), shown
+
+
+async def test_escalating_from_the_strongest_model_says_so_and_adds_no_answer(isolated_env):
+    app = demo_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.ready.wait()
+        await pilot.press("f4")
+        await answered(app, pilot, "What is 12*12?")
+        [first] = app.chat.query(Answer)
+        assert first.call_id is not None
+        first.post_message(Answer.Action(first, "escalate"))
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        answers = list(app.chat.query(Answer))
+        shown = [n.message for n in app._notifications]
+    assert answers == [first]  # nothing was asked: no answer block with buttons for a call that never was
+    assert any("no available model is stronger than demo/large" in m for m in shown), shown
+    assert [r["kind"] for r in await rows(app)] == ["chat"]

@@ -206,8 +206,13 @@ class ChatScreen(Screen):
             answer.set_error("stopped: logged as cancelled with its partial cost")
             raise
         except Exception as exc:  # noqa: BLE001 - an error takes the answer's place; the app stays up
+            from modeltui.errors import NoModelAvailable
             from modeltui.redact import redact
 
+            if escalate_from is not None and isinstance(exc, NoModelAvailable):
+                await answer.remove()  # nothing was asked: a note, not an answer with buttons for no call
+                self.notify(redact(exc), severity="warning", timeout=8)
+                return
             answer.set_error(f"error: {redact(exc)}")
             await answer.finish()
             answer.enable_actions(None)
