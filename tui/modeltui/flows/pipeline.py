@@ -27,7 +27,7 @@ OVERRIDABLE = ("model", "tier", "max_tokens")
 
 
 def new_run_id(kind: str = "run") -> str:
-    return f"{kind}-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}"  # runs started in one second must not collide"
+    return f"{kind}-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}"  # runs started in one second must not collide
 
 
 class RunObserver(AskObserver):

@@ -80,10 +80,7 @@ class TournamentScreen(Screen):
         event.prevent_default()
         event.stop()
         if self.focused is box:
-            if box.selection.is_empty:
-                box.insert_text_at_cursor(char)
-            else:
-                box.replace(char, *box.selection)
+            box.replace(char, *box.selection)  # as the box types a key: over the selection, else at the cursor
         else:
             box.value, box.cursor_position = char, 1
             self.set_focus(box)  # now, not after a refresh: the keys right behind this one are the box's
