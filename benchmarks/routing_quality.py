@@ -74,6 +74,17 @@ async def _run_stream(rows, declared: bool, tolerance: float, seed: int, shadow_
         spend = {"routed": 0.0, "shadow": 0.0}
         decide_s = []
         models = engine.catalog
+
+        async def answered(model: str, right: bool, kind: str = "replay", complexity: str | None = "low",
+                           **fields) -> int:
+            """Log a replayed answer to the prompt being routed (`d`, `vector`) as the app logs a call,
+            then thumb it as its user would."""
+            rec = CallRecord(session=engine.session, kind=kind, model=model, provider="replay", status="ok",
+                             tier="auto", use_case=d.use_case, complexity=complexity, **fields)
+            call_id = await store.log_call(rec, vector=vector)
+            await feedback.thumb(engine, call_id, right)
+            return call_id
+
         try:
             for subject, prompt, w_ok, s_ok in rows:
                 t0 = time.perf_counter()
@@ -85,17 +96,11 @@ async def _run_stream(rows, declared: bool, tolerance: float, seed: int, shadow_
                 correct += ok
                 cost = _cost(models[d.model], d.est_tokens_in)
                 spend["routed"] += cost
-                rec = CallRecord(session=engine.session, kind="replay", model=d.model, provider="replay", status="ok",
-                                 tier="auto", use_case=d.use_case, complexity="low", prompt=prompt[:200], cost_usd=cost)
-                call_id = await store.log_call(rec, vector=pack(d.vector) if d.vector is not None else None)
-                await feedback.thumb(engine, call_id, ok)
+                vector = pack(d.vector) if d.vector is not None else None
+                call_id = await answered(d.model, ok, prompt=prompt[:200], cost_usd=cost)
                 if reveal_both:  # the upper bound: the other model's result is revealed too, free
                     other = STRONG if d.model == WEAK else WEAK
-                    other_id = await store.log_call(
-                        CallRecord(session=engine.session, kind="replay", model=other, provider="replay", status="ok",
-                                   tier="auto", use_case=d.use_case, complexity="low", prompt=prompt[:200]),
-                        vector=pack(d.vector) if d.vector is not None else None)
-                    await feedback.thumb(engine, other_id, s_ok if other == STRONG else w_ok)
+                    await answered(other, s_ok if other == STRONG else w_ok, prompt=prompt[:200])
                 if (shadow_checks and d.model == WEAK and engine.rng.random() < cfg.learning.shadow.rate
                         and await shadow.within_share(engine, models[STRONG].worst_case(d.est_tokens_in, 16))):
                     # the product's check, with the replay's answers: the strong model is asked too
@@ -103,11 +108,8 @@ async def _run_stream(rows, declared: bool, tolerance: float, seed: int, shadow_
                     cost = _cost(models[STRONG], d.est_tokens_in)
                     spend["shadow"] += cost
                     checks += 1
-                    shadow_id = await store.log_call(
-                        CallRecord(session=engine.session, kind="shadow", model=STRONG, provider="replay", status="ok",
-                                   tier="auto", use_case=d.use_case, origin_id=call_id, cost_usd=cost),
-                        vector=pack(d.vector) if d.vector is not None else None)
-                    await feedback.thumb(engine, shadow_id, s_ok)  # the replay reveals the strong model's result too
+                    # the replay reveals the strong model's result too
+                    await answered(STRONG, s_ok, kind="shadow", complexity=None, origin_id=call_id, cost_usd=cost)
                     await shadow.record(engine, call_id, WEAK, d.use_case, "agree" if w_ok == s_ok else "disagree")
         finally:
             await engine.close()
