@@ -312,6 +312,24 @@ async def test_typing_after_a_tournament_starts_a_new_prompt_and_never_votes(iso
     assert [v["value"] for v in votes] == [b_model]  # one vote, B's, and not changed by "tax"
 
 
+async def test_a_vote_key_while_the_answers_stream_keeps_the_prompt_and_says_so(isolated_env):
+    app = demo_app(speed=0.5)
+    async with app.run_test(size=(110, 30)) as pilot:
+        await app.ready.wait()
+        await pilot.press("f6")
+        box = app.screen.query_one("Input")
+        box.value = "Write a long essay about rivers"
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("b")  # too early: nothing to vote on, and the question stays
+        await pilot.pause()
+        running, kept = app.screen.tournament_id is None, box.value
+        shown = [n.message for n in app._notifications]
+        await app.workers.wait_for_complete()
+    assert running and kept == "Write a long essay about rivers"
+    assert "no finished tournament to vote on" in shown
+
+
 async def test_a_broken_theme_file_and_an_unknown_keymap_id_are_shown_not_fatal(isolated_env, tmp_path):
     from modeltui.ui.app import ModeltuiApp
 

@@ -75,8 +75,8 @@ class TournamentScreen(Screen):
         if not (event.is_printable and event.character):
             return
         box, char = self.query_one(Input), event.character
-        if self.focused is not box and char in VOTE_KEYS and self.tournament_id is not None:
-            return  # a vote: the binding takes it
+        if self.focused is not box and char in VOTE_KEYS:
+            return  # a vote (or, while the answers stream, a note that there is nothing to vote on yet)
         event.prevent_default()
         event.stop()
         if self.focused is box:
@@ -140,6 +140,7 @@ class TournamentScreen(Screen):
         from modeltui import feedback
 
         if self.tournament_id is None:
+            self.notify("no finished tournament to vote on")
             return
         await feedback.vote(self.app.engine, self.tournament_id, VOTE_KEYS[key])
         again, self.voted = self.voted, True
