@@ -24,7 +24,7 @@ def main() -> None:
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--show-errors", action="store_true")
     args = ap.parse_args()
-    from modeltui.agreement import compare
+    from modeltui.signals.agreement import compare
 
     path = Path(args.data)
     if not path.exists():

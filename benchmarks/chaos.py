@@ -104,9 +104,9 @@ def run_rounds(rounds: int, seed: int) -> dict:
 
 async def dead_endpoint() -> float:
     """Seconds until one prompt gives up on a hung endpoint with three models, default timeouts."""
-    from modeltui.asking import AskRequest
-    from modeltui.config import Config
-    from modeltui.engine import Engine
+    from modeltui.calls.engine import Engine
+    from modeltui.calls.request import AskRequest
+    from modeltui.settings.config import Config
 
     hole = Blackhole()
     home = Path(tempfile.mkdtemp(prefix="modeltui-dead-"))

@@ -34,10 +34,10 @@ def prompt(rng: random.Random) -> str:
 
 
 def time_decisions(runs: int, n_models: int = 50) -> tuple[float, float, float]:
-    from modeltui.knowledge import Knowledge
     from modeltui.learning import embed
     from modeltui.learning.bandit import Bandit
     from modeltui.learning.prompt_model import PromptModel
+    from modeltui.learning.router_memory import Knowledge
     from modeltui.routing import RouteRequest, decide
 
     cfg, models = fifty_models()
@@ -66,7 +66,7 @@ def time_decisions(runs: int, n_models: int = 50) -> tuple[float, float, float]:
 
 
 async def log_bytes(calls: int) -> tuple[int, int]:
-    from modeltui.learning import embed
+    from modeltui.learning import embed, observe
     from modeltui.store import CallRecord, Store
 
     sizes = []
@@ -78,7 +78,7 @@ async def log_bytes(calls: int) -> tuple[int, int]:
                 text = prompt(rng)
                 rec = CallRecord(session="s", kind="chat", model="m", provider="p", status="ok", prompt=text,
                                  response="An answer of a usual length. " * 8, use_case="general")
-                await store.log_call(rec, vector=embed.pack(embed.embed(text)) if with_vectors else None)
+                await observe.log_call(store, rec, vector=embed.pack(embed.embed(text)) if with_vectors else None)
             await store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             await store.close()
             sizes.append((Path(tmp) / f"log{int(with_vectors)}.sqlite3").stat().st_size)

@@ -46,9 +46,10 @@ def fill(path: Path, start: int, count: int, seed: int) -> None:
 
 
 async def measure(path: Path, reads: int) -> dict:
-    from modeltui import reports, upkeep
-    from modeltui.config import Config
-    from modeltui.engine import Engine
+    from modeltui import reports
+    from modeltui.calls.engine import Engine
+    from modeltui.learning import relearn as upkeep
+    from modeltui.settings.config import Config
     from modeltui.store import Store
 
     store = await Store.open(path)

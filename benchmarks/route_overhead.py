@@ -25,7 +25,8 @@ PROMPTS = [
 
 
 def fifty_models():
-    from modeltui import catalog, config
+    from modeltui.providers import catalog
+    from modeltui.settings import config
 
     cfg = config.Config()
     base = catalog.build(cfg, env={v: "x" for v in catalog.PROVIDER_ENV.values() if v}, ollama_tags=["llama3.2"]).all()

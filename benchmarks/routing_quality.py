@@ -44,7 +44,7 @@ def load(path: Path) -> list[tuple[str, str, bool, bool]]:
 
 
 def replay_models():
-    from modeltui.catalog import ModelInfo
+    from modeltui.providers.catalog import ModelInfo
 
     # Generic priors (a decent and a better model), not fitted to this file; Together/OpenAI list prices.
     return [ModelInfo(WEAK, "replay", 6.0, (), "fast", 32_768, 4096, 0.6, 0.6, available=True),
@@ -53,12 +53,13 @@ def replay_models():
 
 async def _run_stream(rows, declared: bool, tolerance: float, seed: int, shadow_checks: bool = False,
                       reveal_both: bool = False) -> dict:
-    from modeltui import feedback, shadow
-    from modeltui.catalog import Catalog
-    from modeltui.config import Config
-    from modeltui.engine import Engine
+    from modeltui.calls.engine import Engine
+    from modeltui.learning import observe
     from modeltui.learning.embed import pack
+    from modeltui.providers.catalog import Catalog
     from modeltui.routing import RouteRequest
+    from modeltui.settings.config import Config
+    from modeltui.signals import feedback, shadow
     from modeltui.store import CallRecord, Store
 
     cfg = Config()
@@ -81,7 +82,7 @@ async def _run_stream(rows, declared: bool, tolerance: float, seed: int, shadow_
             then thumb it as its user would."""
             rec = CallRecord(session=engine.session, kind=kind, model=model, provider="replay", status="ok",
                              tier="auto", use_case=d.use_case, complexity=complexity, **fields)
-            call_id = await store.log_call(rec, vector=vector)
+            call_id = await observe.log_call(store, rec, vector=vector)
             await feedback.thumb(engine, call_id, right)
             return call_id
 

@@ -22,11 +22,10 @@ DELAYS = {"slowstream:fast": 0.2, "slowstream:mid": 0.4, "slowstream:slow": 0.6}
 
 
 async def measure(runs: int) -> dict:
+    from modeltui.calls.engine import Engine
+    from modeltui.settings.config import Config
+    from modeltui.signals import tournament
     from servers import openai_server
-
-    from modeltui import tournament
-    from modeltui.config import Config
-    from modeltui.engine import Engine
 
     server = openai_server()
     server.delays.update(DELAYS)
@@ -36,7 +35,7 @@ async def measure(runs: int) -> dict:
         "builtin_models": False, "demo": {"mode": "never"}, "ollama_url": "http://127.0.0.1:9",
         "storage": {"path": str(tmp / "log.sqlite3")}, "providers": {"openai": {"api_base": server.url + "/v1"}},
         "models": {f"openai/{m}": {"quality": 7, "input_per_mtok": 1, "output_per_mtok": 2} for m in DELAYS}})
-    from modeltui.asking import AskRequest
+    from modeltui.calls.request import AskRequest
 
     engine = await Engine.open(cfg=cfg, probe_ollama=False)
     await engine.preload()

@@ -21,7 +21,7 @@ async def main() -> None:
     (tmp / "config.toml").write_text('ollama_url = "http://127.0.0.1:9"\n')
     for var in [v for v in os.environ if v.endswith("_API_KEY")]:
         del os.environ[var]
-    from modeltui import config
+    from modeltui.settings import config
     from modeltui.ui.app import ModeltuiApp
 
     cfg = config.load()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import tomli_w
 
-from modeltui.config import Config
+from modeltui.settings.config import Config
 
 FAULTS = ("ok", "unauthorized", "notfound", "ratelimit", "error500", "hang", "cut", "malformed", "context", "slowstream")
 
@@ -75,3 +75,11 @@ def damage(db: Path) -> None:
     for n in range(pages // 2, pages):
         raw[n * page:(n + 1) * page] = bytes((n * 7 + i) % 251 for i in range(page))
     db.write_bytes(bytes(raw))
+
+
+async def route_for(engine, prompt: str, tier: str, **kw):
+    """The decision `ask` would make now for `prompt`, without calling anything."""
+    from modeltui.routing import RouteRequest
+
+    return await engine.route(RouteRequest([{"role": "user", "content": prompt}], tier=tier,
+                                           max_tokens=engine.cfg.gateway.max_tokens, **kw))

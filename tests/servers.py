@@ -33,6 +33,7 @@ class _Server(ThreadingHTTPServer):
         self.requests: list[dict] = []
         self.scripts: dict[str, list[str]] = {}
         self.delays: dict[str, float] = {}  # model -> seconds before the first byte
+        self.chunks_sent = 0  # text chunks written (and flushed) to clients, all requests
         self.lock = threading.Lock()
         self.thread = threading.Thread(target=self.serve_forever, daemon=True)
 
@@ -59,8 +60,18 @@ class _Server(ThreadingHTTPServer):
         with self.lock:
             return sum(1 for r in self.requests if model is None or r["model"] == model)
 
+    def sent(self) -> int:
+        with self.lock:
+            return self.chunks_sent
+
+    def streaming(self) -> list[int]:
+        """Text chunks sent so far, per request (in arrival order)."""
+        with self.lock:
+            return [r["sent"] for r in self.requests]
+
     def reset(self):
         with self.lock:
+            self.chunks_sent = 0
             self.requests.clear()
             self.scripts.clear()
             self.delays.clear()
@@ -89,7 +100,8 @@ class _OpenAIHandler(BaseHTTPRequestHandler):
         model = req.get("model", "")
         auth = self.headers.get("Authorization", "")
         with srv.lock:
-            srv.requests.append({"model": model, "auth": auth, "body": req, "t": time.time()})
+            index = len(srv.requests)
+            srv.requests.append({"model": model, "auth": auth, "body": req, "t": time.time(), "sent": 0})
             script = srv.scripts.get(model)
             behaviour = script.pop(0) if script else model.split(":")[0]
             delay = srv.delays.get(model, 0.0)
@@ -156,6 +168,8 @@ class _OpenAIHandler(BaseHTTPRequestHandler):
             text = model.split(":", 1)[1]
         words = [w + " " for w in text.split(" ")] if behaviour in ("echo", "say") else [w + " " for w in ANSWER.split()]
         finish, usage = "stop", {"prompt_tokens": 11, "completion_tokens": 7, "total_tokens": 18}
+        if behaviour == "trickle":  # 40 words, one every 0.4 s: a stream that is surely still running
+            words = [f"Hello{i} " if i == 0 else f"word{i} " for i in range(40)]
         if behaviour in ("long", "inflated"):  # ignores max_tokens: 400 words; "inflated" also overstates usage
             words = [f"word{i} " for i in range(400)]
             usage = {"prompt_tokens": 11, "completion_tokens": 400 if behaviour == "long" else 90_000}
@@ -176,13 +190,16 @@ class _OpenAIHandler(BaseHTTPRequestHandler):
         for i, w in enumerate(words):
             self.wfile.write(_chunk(model, w))
             self.wfile.flush()
+            with srv.lock:
+                srv.chunks_sent += 1
+                srv.requests[index]["sent"] += 1
             if behaviour == "cut" and i == 1:
                 self.wfile.flush()
                 self.connection.shutdown(2)  # the stream breaks after two chunks
                 return
             if behaviour == "slowstream":
                 time.sleep(0.05)
-            if behaviour == "veryslow":  # a word every 0.4 s: time to act mid-stream
+            if behaviour in ("veryslow", "trickle"):  # a word every 0.4 s: time to act mid-stream
                 time.sleep(0.4)
         self.wfile.write(_chunk(model, None, finish))
         self.wfile.write(_chunk(model, usage=usage))

@@ -5,11 +5,11 @@ import asyncio
 
 from conftest import CANARY
 from helpers import make_config, server_config
-from modeltui import config
+from modeltui.calls.request import AskRequest
+from modeltui.settings import config
 from modeltui.store import Store
 from modeltui.ui.app import ModeltuiApp
 from modeltui.ui.widgets.answer import Answer
-from modeltui.asking import AskRequest
 
 
 def demo_app(speed=20.0, **changes) -> ModeltuiApp:
@@ -222,7 +222,8 @@ async def test_invalid_config_ends_the_app_with_one_line_and_exit_2(isolated_env
 
 
 async def test_a_tier_change_leaves_the_users_commented_config_byte_identical(isolated_env):
-    from modeltui import raw, state
+    from modeltui.settings import config_file as raw
+    from modeltui.settings import state_file as state
 
     path = isolated_env / "config.toml"
     text = ("# my settings, my layout\n\ndefault_tier = \"balanced\"   # start cheap-ish\n"

@@ -6,9 +6,8 @@ import asyncio
 
 from textual import events
 
-from test_app import demo_app, rows, send, server_app
-
 from modeltui.ui.widgets.answer import Answer
+from test_app import demo_app, rows, send, server_app
 
 
 async def answered(app, pilot, text):
@@ -258,7 +257,7 @@ async def test_a_blind_tournament_hides_names_until_the_vote(isolated_env):
 
 
 async def test_a_system_prompt_and_a_template_reach_the_model(server, isolated_env, monkeypatch):
-    from modeltui.config import Template
+    from modeltui.settings.config import Template
 
     app = server_app(server, isolated_env, monkeypatch, {"openai/echo:a": {}})
     app.cfg.templates["terse"] = Template(system="Answer in five words.", prompt="Explain: ")

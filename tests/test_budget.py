@@ -7,12 +7,11 @@ import time
 import pytest
 
 from conftest import CANARY
-from helpers import make_config, server_config
-from modeltui.budget import period_starts
-from modeltui.engine import Engine
+from helpers import Collect, make_config, server_config
+from modeltui.calls.budget import period_starts
+from modeltui.calls.engine import Engine
+from modeltui.calls.request import AskRequest
 from modeltui.errors import BudgetRefused
-from modeltui.asking import AskRequest
-from helpers import Collect
 
 PROMPT = "hello"
 BIG = {"quality": 9.0, "input_per_mtok": 10.0, "output_per_mtok": 100.0, "context_window": 16_000, "max_output": 1000}

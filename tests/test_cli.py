@@ -146,19 +146,20 @@ def test_a_killed_call_is_logged_as_cancelled_and_releases_its_reservation(serve
     import time
 
     m = {"quality": 6.0, "input_per_mtok": 1.0, "output_per_mtok": 2.0, "context_window": 16_000, "max_output": 1_000}
-    data = server_config(server.url, isolated_env, {f"openai/veryslow:{x}": m for x in "kab"},
-                         budget={"monthly_usd": 5.0})
+    data = server_config(server.url, isolated_env, {f"openai/trickle:{x}": m for x in "kab"},
+                         budget={"monthly_usd": 5.0}, gateway={"total_timeout_s": 60.0})
     cfg = write_config(data, isolated_env / "config.toml")
     env = {**os.environ, "OPENAI_API_KEY": CANARY, "MODELTUI_CONFIG": str(cfg)}
-    for cmd in (["ask", "hello", "--model", "openai/veryslow:k"],
-                ["tournament", "hello", "--models", "openai/veryslow:a,openai/veryslow:b"]):
+    for cmd in (["ask", "hello", "--model", "openai/trickle:k"],
+                ["tournament", "hello", "--models", "openai/trickle:a,openai/trickle:b"]):
         server.reset()
         p = subprocess.Popen([sys.executable, "-m", "modeltui", *cmd], env=env, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True)
-        deadline = time.time() + 60
-        while server.count() < (1 if cmd[0] == "ask" else 2) and time.time() < deadline:
+        # mid-stream, by what the server did, not by a sleep: every stream has sent two words (the
+        # first 0.4 s before the second, so the client has read it) and has 38 to go
+        streams, deadline = (1 if cmd[0] == "ask" else 2), time.time() + 60
+        while (len(sent := server.streaming()) < streams or min(sent) < 2) and time.time() < deadline:
             time.sleep(0.02)
-        time.sleep(0.6)  # mid-stream: a word or two has arrived
         p.send_signal(getattr(signal, signame))
         out, err = p.communicate(timeout=60)
         assert p.returncode == code, err

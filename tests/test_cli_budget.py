@@ -59,7 +59,8 @@ def test_prices_refresh_from_a_url_changes_the_catalog(isolated_env, capsys, tmp
     import http.server
     import threading
 
-    from modeltui import catalog, config, prices
+    from modeltui.providers import catalog, prices
+    from modeltui.settings import config
 
     (tmp_path / "p.json").write_text(json.dumps({"gpt-5": {"input_cost_per_token": 7e-06, "output_cost_per_token": 9e-06,
                                                            "max_input_tokens": 100000, "max_output_tokens": 5000}}))

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from modeltui import config
+from modeltui.settings import config
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "config.example.toml"
 
@@ -12,7 +12,7 @@ def test_example_config_is_valid_and_shows_the_defaults():
 
 
 def test_remembered_choices_are_laid_over_the_config_which_is_never_written(isolated_env):
-    from modeltui import state
+    from modeltui.settings import state_file as state
 
     text = "# my budget\n[budget]\nmonthly_usd = 12.5   # keep it small\n"
     (isolated_env / "config.toml").write_text(text)

@@ -5,9 +5,9 @@ import pytest
 
 from conftest import CANARY
 from helpers import make_config, server_config
-from modeltui.engine import Engine
-from modeltui.asking import AskRequest
-from modeltui import feedback
+from modeltui.calls.engine import Engine
+from modeltui.calls.request import AskRequest
+from modeltui.signals import feedback
 
 
 def model(q, pin, pout, window=16_000, **kw):

@@ -10,15 +10,16 @@ import sys
 import pytest
 
 from conftest import CANARY
-from helpers import make_config, server_config
-from modeltui import feedback, tournament, upkeep
-from modeltui.engine import Engine
+from helpers import make_config, route_for, server_config
+from modeltui.calls.engine import Engine
+from modeltui.learning import relearn as upkeep
+from modeltui.signals import feedback, standard, tournament
 
 SECOND_PROCESS_VOTES = """
 import asyncio, sys
-from modeltui import feedback
-from modeltui.config import Config
-from modeltui.engine import Engine
+from modeltui.signals import feedback
+from modeltui.settings.config import Config
+from modeltui.calls.engine import Engine
 
 async def main():
     cfg = Config.model_validate_json(sys.argv[1])
@@ -39,7 +40,7 @@ async def open_engine(server, tmp, monkeypatch, models=None):
     m = {"quality": 7.0, "context_window": 16_000, "max_output": 1000}
     data["models"] = models or {"openai/ok:cheap": {**m, "input_per_mtok": 0.1, "output_per_mtok": 0.2},
                                 "openai/ok:dear": {**m, "input_per_mtok": 2.0, "output_per_mtok": 4.0}}
-    return data, await Engine.open(cfg=make_config(data), probe_ollama=False)
+    return data, await Engine.open(cfg=make_config(data), probe_ollama=False, listeners=standard)  # as the app opens it
 
 
 async def stats(eng):
@@ -48,7 +49,7 @@ async def stats(eng):
 
 
 async def test_a_second_thumb_replaces_the_first_and_moves_the_statistics(server, isolated_env, monkeypatch):
-    from modeltui.asking import AskRequest
+    from modeltui.calls.request import AskRequest
 
     _, eng = await open_engine(server, isolated_env, monkeypatch)
     r = await eng.ask(AskRequest("Say hello", model="openai/ok:cheap"))
@@ -84,7 +85,7 @@ async def test_a_second_vote_replaces_the_first_and_moves_the_statistics(server,
 
 
 async def test_a_thumb_and_its_statistics_are_one_transaction(server, isolated_env, monkeypatch):
-    from modeltui.asking import AskRequest
+    from modeltui.calls.request import AskRequest
 
     _, eng = await open_engine(server, isolated_env, monkeypatch)
     r = await eng.ask(AskRequest("Say hello", model="openai/ok:cheap"))
@@ -105,13 +106,13 @@ async def test_a_vote_from_another_process_changes_the_running_engines_next_auto
         server, isolated_env, monkeypatch):
     data, eng = await open_engine(server, isolated_env, monkeypatch)
     eng.rng.seed(3)
-    before = [(await eng.route_for("Say hello", "auto")).model for _ in range(40)]
+    before = [(await route_for(eng, "Say hello", "auto")).model for _ in range(40)]
     assert before.count("openai/ok:cheap") >= 20
     cfg_json = make_config(data).model_dump_json()
     p = subprocess.run([sys.executable, "-c", SECOND_PROCESS_VOTES, cfg_json], capture_output=True, text=True,
                        env={**os.environ}, timeout=120)
     assert p.returncode == 0, p.stderr
-    after = [(await eng.route_for("Say hello", "auto")).model for _ in range(40)]
+    after = [(await route_for(eng, "Say hello", "auto")).model for _ in range(40)]
     await eng.close()
     assert after.count("openai/ok:dear") >= 38
 

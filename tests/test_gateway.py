@@ -3,10 +3,9 @@
 import pytest
 
 from conftest import CANARY
-from helpers import make_config, server_config
-from modeltui.engine import Engine
-from modeltui.asking import AskRequest
-from helpers import Collect
+from helpers import Collect, make_config, server_config
+from modeltui.calls.engine import Engine
+from modeltui.calls.request import AskRequest
 
 EXPECTED = {  # model -> (status, error kind, partial text kept)
     "ok": ("ok", None, "Hello from the local server. "),

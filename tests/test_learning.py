@@ -5,14 +5,14 @@ import random
 import pytest
 
 from conftest import CANARY
-from helpers import make_config, server_config
-from modeltui import tournament
-from modeltui.learning import bt, stats
+from helpers import make_config, route_for, server_config
+from modeltui import reports
+from modeltui.calls.engine import Engine
+from modeltui.learning import bt, observe, stats
+from modeltui.learning import relearn as upkeep
 from modeltui.learning.bandit import Bandit
 from modeltui.learning.discovery import discover
-from modeltui import reports, upkeep
-from modeltui.engine import Engine
-from modeltui import feedback
+from modeltui.signals import feedback, tournament
 
 DAY = 86_400.0
 
@@ -55,13 +55,13 @@ async def test_votes_change_the_next_auto_decision(server, isolated_env, monkeyp
                       "openai/ok:dear": {**m, "input_per_mtok": 2.0, "output_per_mtok": 4.0}}
     eng = await Engine.open(cfg=make_config(data), probe_ollama=False)
     eng.rng.seed(3)  # Thompson sampling is random: fix it so the test is repeatable
-    before = [(await eng.route_for("Say hello", "auto")).model for _ in range(40)]
+    before = [(await route_for(eng, "Say hello", "auto")).model for _ in range(40)]
     # same prior quality: mostly the cheaper one (Thompson samples from wide priors explore)
     assert before.count("openai/ok:cheap") >= 20
     for _ in range(12):
         t = await tournament.run(eng, "Say hello", ["openai/ok:cheap", "openai/ok:dear"])
         await feedback.vote(eng, t.id, "B")
-    after = [(await eng.route_for("Say hello", "auto")).model for _ in range(40)]
+    after = [(await route_for(eng, "Say hello", "auto")).model for _ in range(40)]
     ranked = (await reports.rankings(eng, "general"))["general"]
     await eng.close()
     assert after.count("openai/ok:dear") >= 38
@@ -91,7 +91,7 @@ async def test_rebuild_from_the_log_equals_the_live_statistics(isolated_env):
     store = await Store.open(isolated_env / "r.sqlite3", half_life_s=DAY)
     eng = Engine(make_config({}), None, store, session="s")
     for i in range(30):
-        await store.log_call(CallRecord(session="s", kind="chat", model=f"m{i % 3}", provider="p",
+        await observe.log_call(store, CallRecord(session="s", kind="chat", model=f"m{i % 3}", provider="p",
                                         status="ok" if i % 4 else "error", use_case=("code", "math")[i % 2],
                                         ts=1_000_000 + i * 3600, latency_ms=100 + 50 * i, cost_usd=0.001 * i))
     async with store.db.execute("SELECT * FROM stats ORDER BY use_case, model") as cur:

@@ -1,9 +1,9 @@
 """An Ollama-like local server makes its models available as free local models."""
 
 from helpers import make_config, server_config
-from modeltui import catalog
-from modeltui.engine import Engine
-from modeltui.asking import AskRequest
+from modeltui.calls.engine import Engine
+from modeltui.calls.request import AskRequest
+from modeltui.providers import catalog
 
 
 async def test_ollama_models_available_free_and_logged_at_zero_cost(server, ollama, isolated_env):

@@ -4,11 +4,14 @@ model that turns it into estimates for similar prompts, through the engine's own
 
 import numpy as np
 
-from modeltui import feedback, upkeep
-from modeltui.asking import AskRequest
+from helpers import route_for
+from modeltui.calls.request import AskRequest
 from modeltui.learning import embed
+from modeltui.learning import relearn as upkeep
 from modeltui.learning.prompt_model import PromptModel
-from test_feedback import open_engine as _open, stats
+from modeltui.signals import feedback
+from test_feedback import open_engine as _open
+from test_feedback import stats
 
 M = {"context_window": 16_000, "max_output": 1000}
 MODELS = {"openai/ok:cheap": {**M, "quality": 6.5, "input_per_mtok": 0.1, "output_per_mtok": 0.2},
@@ -71,7 +74,7 @@ async def test_thumbs_teach_the_auto_tier_per_prompt(server, isolated_env, monke
             r = await eng.ask(AskRequest(p, model="openai/ok:cheap", use_case="general"))
             await feedback.thumb(eng, r.call_id, up=True)
         after = {p: await _means(eng, p) for p in (probe_code, probe_travel)}
-        d = await eng.route_for(probe_code, "auto", use_case="general")
+        d = await route_for(eng, probe_code, "auto", use_case="general")
     drop_code = before[probe_code]["openai/ok:cheap"] - after[probe_code]["openai/ok:cheap"]
     drop_travel = before[probe_travel]["openai/ok:cheap"] - after[probe_travel]["openai/ok:cheap"]
     assert drop_code > drop_travel + 0.05
@@ -101,7 +104,7 @@ async def _evidence(eng):
 
 
 async def _means(eng, prompt):
-    d = await eng.route_for(prompt, "auto", use_case="general")
+    d = await route_for(eng, prompt, "auto", use_case="general")
     return {c.model.id: c.mean for c in d.ranked}
 
 

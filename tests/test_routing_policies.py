@@ -2,11 +2,11 @@
 
 import pytest
 
-from modeltui import catalog
-from modeltui.catalog import ModelInfo
-from modeltui.config import Config
 from modeltui.errors import BudgetRefused
+from modeltui.providers import catalog
+from modeltui.providers.catalog import ModelInfo
 from modeltui.routing import RouteRequest, decide, estimate_complexity
+from modeltui.settings.config import Config
 
 
 def m(mid, q, pin, pout, window, local=False, **kw):

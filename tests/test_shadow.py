@@ -4,8 +4,9 @@ logged as kind `shadow`, and within its share of the month's spend."""
 
 from conftest import CANARY
 from helpers import Collect, make_config, server_config
-from modeltui.asking import AskRequest
-from modeltui.engine import Engine
+from modeltui.calls.engine import Engine
+from modeltui.calls.request import AskRequest
+from modeltui.signals import standard
 
 M = {"context_window": 16_000, "max_output": 1000}
 
@@ -15,7 +16,7 @@ async def open_engine(server, tmp, monkeypatch, strong: str, *, max_share: float
     data = server_config(server.url, tmp, learning={"shadow": {"rate": 1.0, "max_share": max_share}})
     data["models"] = {"openai/ok:cheap": {**M, "quality": 6.5, "input_per_mtok": 1.0, "output_per_mtok": 2.0},
                       strong: {**M, "quality": 8.0, "input_per_mtok": dear_price / 2, "output_per_mtok": dear_price}}
-    return await Engine.open(cfg=make_config(data), probe_ollama=False)
+    return await Engine.open(cfg=make_config(data), probe_ollama=False, listeners=standard)  # as the app opens it
 
 
 async def rows(eng, sql):

@@ -3,7 +3,7 @@ Update after an intended change with: pytest tests/test_snapshots.py --snapshot-
 
 import pytest
 
-from modeltui import config
+from modeltui.settings import config
 from modeltui.ui.app import ModeltuiApp
 
 SIZE = (100, 30)
@@ -107,6 +107,7 @@ def test_rankings_with_votes(app, snap_compare):
             await pilot.press("enter")
             await pilot.app.workers.wait_for_complete()
             await pilot.press(vote, "escape")
+        pilot.app.clear_notifications()  # the votes' toasts expire on their own clock: not part of the picture
         await pilot.press("f7")
         await pilot.pause()
         screen = pilot.app.screen

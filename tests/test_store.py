@@ -1,6 +1,5 @@
 """The log: permissions, migrations, refusal of newer files, crash safety, concurrent opening, export."""
 
-import asyncio
 import json
 import os
 import random
@@ -14,6 +13,7 @@ import time
 import pytest
 
 from modeltui.errors import StoreError
+from modeltui.learning import observe
 from modeltui.store import CallRecord, Store, export
 from modeltui.store.schema import LATEST
 
@@ -27,7 +27,7 @@ def rec(**kw) -> CallRecord:
 async def test_private_files_wal_and_version(isolated_env):
     path = isolated_env / "data" / "sub" / "log.sqlite3"
     store = await Store.open(path)
-    await store.log_call(rec())
+    await observe.log_call(store, rec())
     assert stat.S_IMODE(os.stat(path.parent).st_mode) == 0o700
     for f in (path, path.with_name(path.name + "-wal")):
         assert stat.S_IMODE(os.stat(f).st_mode) == 0o600, f
@@ -51,9 +51,9 @@ async def test_newer_database_is_refused_untouched(isolated_env):
 
 async def test_aggregates_follow_the_log(isolated_env):
     store = await Store.open(isolated_env / "a.sqlite3")
-    await store.log_call(rec(use_case="code"))
-    await store.log_call(rec(use_case="code", status="error", error_kind="server", cost_usd=None))
-    await store.log_call(rec(use_case="code", status="cancelled"))
+    await observe.log_call(store, rec(use_case="code"))
+    await observe.log_call(store, rec(use_case="code", status="error", error_kind="server", cost_usd=None))
+    await observe.log_call(store, rec(use_case="code", status="cancelled"))
     async with store.db.execute("SELECT raw_calls, ok, errors, cost_usd FROM stats WHERE use_case='code'") as cur:
         raw, ok, errors, cost = await cur.fetchone()
     assert raw == 2 and ok == pytest.approx(1, rel=1e-6) and errors == pytest.approx(1, rel=1e-6)
@@ -64,12 +64,13 @@ async def test_aggregates_follow_the_log(isolated_env):
 WRITER = """
 import asyncio, sys
 from modeltui.store import CallRecord, Store
+from modeltui.learning import observe
 async def main():
     store = await Store.open(sys.argv[1])
     i = 0
     while True:
         i += 1
-        cid = await store.log_call(CallRecord(session="crash", kind="bench", model="m", provider="p",
+        cid = await observe.log_call(store, CallRecord(session="crash", kind="bench", model="m", provider="p",
                                               status="ok", prompt="x" * (i % 500), response="y" * 300))
         print(cid, flush=True)
 asyncio.run(main())
@@ -97,9 +98,10 @@ def test_sigkill_never_loses_a_reported_commit(isolated_env):
 OPENER = """
 import asyncio, sys
 from modeltui.store import CallRecord, Store
+from modeltui.learning import observe
 async def main():
     store = await Store.open(sys.argv[1])
-    await store.log_call(CallRecord(session=sys.argv[2], kind="chat", model="m", provider="p", status="ok"))
+    await observe.log_call(store, CallRecord(session=sys.argv[2], kind="chat", model="m", provider="p", status="ok"))
     await store.close()
 asyncio.run(main())
 """
@@ -118,8 +120,8 @@ def test_two_processes_open_a_fresh_database_at_once(isolated_env):
 
 async def test_export_formats_neutralise_and_drop_text(isolated_env):
     store = await Store.open(isolated_env / "e.sqlite3")
-    await store.log_call(rec(prompt="=HYPERLINK(\"http://x\")", response="+cmd|' /C calc'!A0"))
-    await store.log_call(rec(session="s2", prompt="@SUM(1)", response="-2+3"))
+    await observe.log_call(store, rec(prompt="=HYPERLINK(\"http://x\")", response="+cmd|' /C calc'!A0"))
+    await observe.log_call(store, rec(session="s2", prompt="@SUM(1)", response="-2+3"))
     rows = await store.select_calls(session="s1")
     await store.close()
     assert len(rows) == 1
@@ -138,8 +140,8 @@ async def test_export_formats_neutralise_and_drop_text(isolated_env):
 
 async def test_date_range_selection(isolated_env):
     store = await Store.open(isolated_env / "d.sqlite3")
-    await store.log_call(rec(ts=1000.0))
-    await store.log_call(rec(ts=2000.0))
-    await store.log_call(rec(ts=3000.0))
+    await observe.log_call(store, rec(ts=1000.0))
+    await observe.log_call(store, rec(ts=2000.0))
+    await observe.log_call(store, rec(ts=3000.0))
     assert [r["ts"] for r in await store.select_calls(since=1500, until=3000)] == [2000.0]
     await store.close()

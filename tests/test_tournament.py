@@ -6,11 +6,10 @@ import pytest
 
 from conftest import CANARY
 from helpers import make_config, server_config
-from modeltui import tournament
-from modeltui.agreement import compare, compare_all
-from modeltui.engine import Engine
+from modeltui.calls.engine import Engine
 from modeltui.errors import BudgetRefused
-from modeltui import feedback
+from modeltui.signals import feedback, tournament
+from modeltui.signals.agreement import compare, compare_all
 
 M = {"quality": 7.0, "input_per_mtok": 1.0, "output_per_mtok": 2.0, "context_window": 16_000, "max_output": 1000}
 
@@ -112,7 +111,7 @@ async def test_near_the_cap_the_tournament_answers_with_the_room_it_reserved(ser
 
 
 async def test_an_entrant_refused_after_reserving_releases_its_reservation(server, isolated_env, monkeypatch):
-    from modeltui.asking import AskRequest
+    from modeltui.calls.request import AskRequest
 
     eng = await open_engine(server, isolated_env, monkeypatch, ["ok:a"], budget={"monthly_usd": 5.0})
     res = await eng.ledger.reserve("openai/ok:a", 0.01)

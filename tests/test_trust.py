@@ -8,8 +8,8 @@ import pytest
 
 from conftest import CANARY
 from helpers import make_config, server_config
-from modeltui.asking import AskRequest
-from modeltui.engine import Engine
+from modeltui.calls.engine import Engine
+from modeltui.calls.request import AskRequest
 from test_fallback import model as _model
 
 

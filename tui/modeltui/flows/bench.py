@@ -11,14 +11,19 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from modeltui.asking import AskObserver, AskRequest
+from modeltui.calls.request import AskObserver, AskRequest
 from modeltui.errors import ModeltuiError, UsageError
 from modeltui.flows import checks
 from modeltui.flows.pipeline import new_run_id
 from modeltui.flows.spec import Suite
-from modeltui.learning import evidence
+from modeltui.learning import evidence, observe
 from modeltui.store.runs import RunItem
+from modeltui.vocab import CallKind, EvidenceSource
+
+if TYPE_CHECKING:
+    from modeltui.calls.engine import Engine
 
 
 class BenchObserver:
@@ -40,7 +45,7 @@ class BenchResult:
         return sum(i.latency_ms or 0.0 for i in self.items) / 1000.0
 
 
-def check_models(engine, models: list[str]) -> list[str]:
+def check_models(engine: Engine, models: list[str]) -> list[str]:
     models = [m.strip() for m in models if m.strip()]
     if not models:
         raise UsageError("--models needs at least one model id")
@@ -51,7 +56,7 @@ def check_models(engine, models: list[str]) -> list[str]:
     return models
 
 
-async def bench(engine, suite: Suite, models: list[str], repeat: int = 1, observer: BenchObserver | None = None) -> BenchResult:
+async def bench(engine: Engine, suite: Suite, models: list[str], repeat: int = 1, observer: BenchObserver | None = None) -> BenchResult:
     if repeat < 1:
         raise UsageError("--repeat must be at least 1")
     models = check_models(engine, models)
@@ -81,8 +86,8 @@ async def bench(engine, suite: Suite, models: list[str], repeat: int = 1, observ
     return out
 
 
-async def _score(engine, suite: Suite, prompt, model: str, rep: int, run_id: str) -> RunItem:
-    request = AskRequest(prompt.prompt, model=model, kind="bench", use_case=prompt.use_case, run_id=run_id,
+async def _score(engine: Engine, suite: Suite, prompt, model: str, rep: int, run_id: str) -> RunItem:
+    request = AskRequest(prompt.prompt, model=model, kind=CallKind.BENCH, use_case=prompt.use_case, run_id=run_id,
                          step=prompt.id, max_tokens=prompt.max_tokens or suite.max_tokens)
     try:
         result = await engine.ask(request, AskObserver())
@@ -94,7 +99,7 @@ async def _score(engine, suite: Suite, prompt, model: str, rep: int, run_id: str
     verdict = None
     if s.status == "ok":
         verdict = await checks.verify(engine, prompt.check, s.text, prompt.prompt, run_id, prompt.id, prompt.use_case)
-        await engine.store.observe_answers("bench", [(s.call_id, prompt.use_case, model, evidence.checked(
+        await observe.observe_answers(engine.store, EvidenceSource.BENCH, [(s.call_id, prompt.use_case, model, evidence.checked(
             verdict.passed, time.time(), engine.cfg.flows.bench_weight))])
     item = RunItem(run_id, prompt.id, "ok" if s.status == "ok" else "error", rep, use_case=prompt.use_case, model=model,
                    call_id=s.call_id, passed=False if verdict is None else verdict.passed,  # an error is a failed answer

@@ -9,10 +9,15 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from modeltui.asking import AskRequest
+from modeltui.calls.request import AskRequest
 from modeltui.errors import ModeltuiError
 from modeltui.flows.spec import Check
+from modeltui.vocab import CallKind
+
+if TYPE_CHECKING:
+    from modeltui.calls.engine import Engine
 
 _NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?|-?\.\d+")
 _FENCE = re.compile(r"```(?:json)?\s*\n(.*?)```", re.S | re.I)
@@ -106,7 +111,7 @@ def judge_prompt(rubric: str, question: str, output: str) -> str:
             "Does the answer meet the rubric? Reply with PASS or FAIL alone.")
 
 
-async def verify(engine, check: Check, output: str, question: str, run_id: str | None = None,
+async def verify(engine: Engine, check: Check, output: str, question: str, run_id: str | None = None,
                  step: str | None = None, use_case: str | None = None) -> Verdict:
     """The check's verdict on `output`; a judge is asked only when everything else passed."""
     verdict = local(check, output)
@@ -114,7 +119,7 @@ async def verify(engine, check: Check, output: str, question: str, run_id: str |
         return verdict
     try:
         result = await engine.ask(AskRequest(judge_prompt(check.rubric, question, output), model=check.judge,
-                                             kind="check", run_id=run_id, step=step, use_case=use_case, max_tokens=8))
+                                             kind=CallKind.CHECK, run_id=run_id, step=step, use_case=use_case, max_tokens=8))
     except ModeltuiError as exc:
         return Verdict(False, f"judge {check.judge} could not answer: {exc}")
     if result.final.status != "ok" or not (m := _VERDICT.search(result.final.text or "")):

@@ -13,15 +13,19 @@ import re
 import time
 import uuid
 from dataclasses import asdict, dataclass, field, replace
+from typing import TYPE_CHECKING
 
-from modeltui.asking import AskObserver, AskRequest
+from modeltui.calls.request import AskObserver, AskRequest
 from modeltui.errors import BudgetRefused, ModeltuiError, UsageError
 from modeltui.flows import checks
 from modeltui.flows.spec import END, Pipeline, Step, render
-from modeltui.learning import evidence
+from modeltui.learning import evidence, observe
 from modeltui.routing import RouteRequest
 from modeltui.store.runs import RunItem
-from modeltui.tiers import Tier
+from modeltui.vocab import CallKind, EvidenceSource, Tier
+
+if TYPE_CHECKING:
+    from modeltui.calls.engine import Engine
 
 OVERRIDABLE = ("model", "tier", "max_tokens")
 
@@ -86,7 +90,7 @@ def apply_overrides(pipe: Pipeline, sets: list[str]) -> Pipeline:
     return pipe.model_copy(update={"steps": [steps[s.name] for s in pipe.steps]})
 
 
-def check_models(engine, pipe: Pipeline) -> None:
+def check_models(engine: Engine, pipe: Pipeline) -> None:
     """Every model the pipeline names (steps, default, judges) is in the catalog: a typo is a
     usage error before anything is paid for, not a failed run half-way."""
     named = [(f"step '{s.name}'", s.model) for s in pipe.steps] + [("the pipeline", pipe.model)]
@@ -125,7 +129,7 @@ def following(pipe: Pipeline, i: int, text: str) -> int | None:
     return i + 1 if i + 1 < len(pipe.steps) else None
 
 
-async def run(engine, pipe: Pipeline, input_text: str, run_id: str, rep: int = 0,
+async def run(engine: Engine, pipe: Pipeline, input_text: str, run_id: str, rep: int = 0,
               observer: RunObserver | None = None) -> RunResult:
     """One pass of `pipe` over `input_text`; its steps are logged under `run_id` (the caller
     created the run row)."""
@@ -152,10 +156,10 @@ async def run(engine, pipe: Pipeline, input_text: str, run_id: str, rep: int = 0
     return out
 
 
-async def _step(engine, pipe: Pipeline, step: Step, prompt: str, out: RunResult, obs: RunObserver) -> tuple[str, str | None]:
+async def _step(engine: Engine, pipe: Pipeline, step: Step, prompt: str, out: RunResult, obs: RunObserver) -> tuple[str, str | None]:
     """Ask one step, escalating while its check fails. (output, None) or (partial, why it stopped)."""
     model, tier, _ = routing(pipe, step)
-    request = AskRequest(prompt, model=model, tier=tier, kind="pipeline", run_id=out.run_id, step=step.name,
+    request = AskRequest(prompt, model=model, tier=tier, kind=CallKind.PIPELINE, run_id=out.run_id, step=step.name,
                          max_tokens=step.max_tokens or pipe.max_tokens)
     verdict = None
     text = ""
@@ -189,7 +193,7 @@ async def _step(engine, pipe: Pipeline, step: Step, prompt: str, out: RunResult,
         text = s.text
         if verdict is None:
             return text, None
-        await engine.store.observe_answers("check", [(s.call_id, s.use_case, s.model, evidence.checked(
+        await observe.observe_answers(engine.store, EvidenceSource.CHECK, [(s.call_id, s.use_case, s.model, evidence.checked(
             verdict.passed, time.time(), engine.cfg.flows.check_weight))])
         if verdict.passed:
             return text, None
@@ -206,7 +210,7 @@ async def _step(engine, pipe: Pipeline, step: Step, prompt: str, out: RunResult,
 
 
 
-async def plan(engine, pipe: Pipeline, input_text: str) -> list[dict]:
+async def plan(engine: Engine, pipe: Pipeline, input_text: str) -> list[dict]:
     """`--dry-run`: each step's routing and worst-case cost, calling nothing. A later step's
     prompt counts each earlier output it uses at that step's max_tokens."""
     rows = []

@@ -4,13 +4,17 @@ passes over the same input, and an A/B as two such runs sharing an id."""
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from modeltui.errors import UsageError
 from modeltui.flows.pipeline import RunObserver, RunResult, apply_overrides, check_models, new_run_id, run
 from modeltui.flows.spec import Pipeline
 
+if TYPE_CHECKING:
+    from modeltui.calls.engine import Engine
 
-async def start(engine, pipe: Pipeline, input_text: str, sets: list[str] = (), repeat: int = 1,
+
+async def start(engine: Engine, pipe: Pipeline, input_text: str, sets: list[str] = (), repeat: int = 1,
                 ab: list[str] | None = None, observer: RunObserver | None = None) -> list[tuple[str, str, list[RunResult]]]:
     """Run `pipe` (with `sets` applied) `repeat` times; with `ab`, once per variant (each a
     space-separated list of STEP.FIELD=VALUE) on the same input. Returns (run id, variant,

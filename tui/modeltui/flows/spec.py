@@ -14,9 +14,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from modeltui import paths
 from modeltui.errors import UsageError
-from modeltui.tiers import Tier
+from modeltui.settings import paths
+from modeltui.vocab.tiers import Tier
 
 PLACEHOLDER = re.compile(r"\{(input|last|steps\.([A-Za-z0-9_-]+))\}")
 END = "end"

@@ -79,10 +79,6 @@ class Bandit:
         q = np.clip(np.fromiter(models.values(), dtype=float, count=len(models)) / 10.0, 0.01, 0.99)
         return _beta(*counts, q)
 
-    def observations(self, use_case: str, model: str, now: float) -> float:
-        arm = self.arms.get((use_case, model))
-        return sum(arm.at(now, self.half_life_s)) if arm else 0.0
-
     def sample(self, use_case: str, models: dict[str, float], now: float) -> dict[str, tuple[float, float]]:
         """model -> (clamped Thompson sample, posterior mean) for each model id -> catalog quality."""
         out = {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-DEFAULT_HALF_LIFE_S = 30 * 86_400.0
+from modeltui.store.store import DEFAULT_HALF_LIFE_S  # noqa: F401  (one default: the store carries it for its readers)
 
 
 def factor(dt_s: float, half_life_s: float) -> float:

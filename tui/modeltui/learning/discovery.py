@@ -134,3 +134,15 @@ def discover(prompts: list[str], k: int, seed: int = 0, top: int = 40, vectors: 
                     "idf": {vocab[i]: float(idf[i]) for i in keep},
                     "vec": pack(V[j]) if V is not None else None})
     return sorted(out, key=lambda c: -c["size"])
+
+
+MAX_PROMPTS = 5000  # the latest prompts a discovery clusters
+
+
+def classifier(rows: list[dict], min_similarity: float, min_vector_similarity: float = 0.15) -> Classifier | None:
+    from modeltui.learning.embed import unpack
+
+    if not rows:
+        return None
+    return Classifier([(r["name"], r["centroid"], r["idf"], unpack(r["vec"]) if r.get("vec") else None) for r in rows],
+                      min_similarity, min_vector_similarity)

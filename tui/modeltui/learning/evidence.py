@@ -17,7 +17,6 @@ ERROR_FAILURE = 0.5  # an error is weaker evidence of poor answers than a thumbs
 ESCALATED_FAILURE = 1.0  # as strong as a thumbs-down: the user acted on it
 TIE_SUCCESS = 0.5  # a tie is half a success for every entrant
 VOTE_CHOICES = ("A", "B", "C", "tie", "all_bad")
-ONLY_PER_CALL = ("rephrased", "continued", "copied", "shadow", "judge", "check", "bench")  # kept only in prompt_evidence
 
 
 def call(status: str, ts: float, latency_ms: float | None = None, cost_usd: float | None = None) -> Obs | None:

@@ -9,10 +9,10 @@ from __future__ import annotations
 import time
 from dataclasses import asdict, dataclass, field
 
-from modeltui.config import Weights
 from modeltui.learning import bt
 from modeltui.learning.decay import factor
-from modeltui.tiers import GENERAL
+from modeltui.settings.config import Weights
+from modeltui.vocab.tiers import GENERAL
 
 
 def composite(rows: dict[str, dict], w: Weights) -> dict[str, dict]:

@@ -4,7 +4,7 @@ through the same evidence (learning/evidence.py) and update the live path uses."
 from __future__ import annotations
 
 from modeltui.learning import evidence, stats
-from modeltui.tiers import GENERAL
+from modeltui.vocab.tiers import GENERAL
 
 
 def replay(call_rows: list[tuple], thumb_rows: list[tuple], vote_rows: list[tuple],

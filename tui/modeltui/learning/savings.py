@@ -3,8 +3,8 @@ adequate model of each use case would have cost for the same tokens; and pattern
 
 from __future__ import annotations
 
-from modeltui.catalog import Catalog
-from modeltui.tiers import GENERAL
+from modeltui.providers.catalog import Catalog
+from modeltui.vocab.tiers import GENERAL
 
 ADEQUATE_SUCCESS_GAP = 0.05  # adequate: success rate within this of the use case's best
 PREMIUM_QUALITY = 8.0

@@ -83,7 +83,3 @@ def median_latency_ms(hist: list[float]) -> float | None:
 def to_db(use_case: str, model: str, r: dict) -> tuple:
     return (use_case, model, r["n"], r["ok"], r["errors"], r["cost_usd"], json.dumps([round(h, 6) for h in r["lat_hist"]]),
             median_latency_ms(r["lat_hist"]), r["up"], r["down"], r["s"], r["f"], r["raw_calls"], r["ts"])
-
-
-UPSERT = """INSERT OR REPLACE INTO stats (use_case, model, n, ok, errors, cost_usd, lat_hist, lat_median_ms, up, down,
-s, f, raw_calls, ts) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"""

@@ -6,14 +6,14 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 
-from modeltui.catalog import ModelInfo
-from modeltui.config import Config
 from modeltui.errors import BudgetRefused, NoModelAvailable
+from modeltui.providers.catalog import ModelInfo
+from modeltui.providers.tokens import estimate_messages
 from modeltui.routing.complexity import estimate_complexity
-from modeltui.routing.tiers import COMPLEXITY_FLOOR, Candidate, filter_models, order, reason_text
-from modeltui.routing.usecase import classify_use_case
-from modeltui.tiers import Tier
-from modeltui.tokens import estimate_messages
+from modeltui.routing.keyword_rules import classify_use_case
+from modeltui.routing.policies import COMPLEXITY_FLOOR, Candidate, filter_models, order, reason_text
+from modeltui.settings.config import Config
+from modeltui.vocab.tiers import Tier
 
 CHAIN_LEN = 4
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from modeltui.tiers import GENERAL
+from modeltui.vocab import GENERAL, CallKind
+
+# the kinds a person's conversation is made of, as SQL (constants of ours, never user input)
+_CONVERSATION = "(" + ", ".join(f"'{k}'" for k in CallKind.conversation()) + ")"
 
 
 def _where(clauses: list[tuple[str, object]]) -> tuple[str, list]:
@@ -53,7 +56,7 @@ class CallQueries:
         async with self.db.execute(
                 "SELECT COALESCE(conversation, 'session:' || session) AS conversation, MIN(ts) AS started, "
                 "MAX(ts) AS ended, SUM(parent_id IS NULL) AS prompts, SUM(cost_usd) AS cost_usd, MIN(id) AS first_id "
-                "FROM calls WHERE kind IN ('chat', 'escalate', 'retry', 'cli') GROUP BY 1 "
+                f"FROM calls WHERE kind IN {_CONVERSATION} GROUP BY 1 "
                 "ORDER BY ended DESC LIMIT ? OFFSET ?", (limit, offset)) as cur:
             rows = [dict(r) for r in await cur.fetchall()]
         for r in rows:
@@ -67,7 +70,7 @@ class CallQueries:
                  else "conversation = ?")
         key = conversation.removeprefix("session:")
         async with self.db.execute(f"SELECT * FROM calls WHERE {where} AND status = 'ok' AND "
-                                   "kind IN ('chat', 'escalate', 'retry', 'cli') ORDER BY id", (key,)) as cur:
+                                   f"kind IN {_CONVERSATION} ORDER BY id", (key,)) as cur:
             return [dict(r) for r in await cur.fetchall()]
 
     async def token_rows(self, limit: int = 5000) -> list[tuple[str | None, int, int]]:
@@ -90,7 +93,7 @@ class CallQueries:
         """(prompt, answer) of the answered exchanges of a conversation before a call, oldest first."""
         async with self.db.execute(
                 "SELECT prompt, response FROM calls WHERE conversation = ? AND id < ? AND status = 'ok' "
-                "AND kind IN ('chat', 'escalate', 'retry') ORDER BY id", (conversation, before_id)) as cur:
+                f"AND kind IN {_CONVERSATION} ORDER BY id", (conversation, before_id)) as cur:
             return [tuple(r) for r in await cur.fetchall()]
 
     async def tournament_call(self, tournament_id: str, model: str) -> int | None:

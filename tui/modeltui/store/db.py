@@ -10,7 +10,7 @@ from pathlib import Path
 import aiosqlite
 
 from modeltui.errors import StoreError
-from modeltui.paths import ensure_private_dir
+from modeltui.settings.paths import ensure_private_dir
 from modeltui.store.schema import LATEST, MIGRATIONS
 
 BUSY_TIMEOUT_MS = 10_000

@@ -7,20 +7,22 @@ import json
 import time
 from collections.abc import AsyncIterator
 
-from modeltui.learning import stats
-
 BATCH = 20_000
+_UPSERT = """INSERT OR REPLACE INTO stats (use_case, model, n, ok, errors, cost_usd, lat_hist, lat_median_ms, up, down,
+s, f, raw_calls, ts) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"""
 
 
 class LearnedQueries:
     # -- statistics ------------------------------------------------------------------------------
-    async def _observe(self, use_case: str, model: str, obs: stats.Obs) -> dict:
-        """Update one stats row inside the caller's transaction; returns the new row."""
+    async def stat_row(self, use_case: str, model: str) -> dict | None:
         async with self.db.execute("SELECT * FROM stats WHERE use_case = ? AND model = ?", (use_case, model)) as cur:
             row = await cur.fetchone()
-        new = stats.apply(dict(row) if row else None, obs, self.half_life_s)
-        await self.db.execute(stats.UPSERT, stats.to_db(use_case, model, new))
-        return new
+        return dict(row) if row else None
+
+    async def put_stat_rows(self, rows: list[tuple]) -> None:
+        """Write statistics rows (`learning/stats.to_db`) inside the caller's transaction."""
+        async with self.transaction() as db:
+            await db.executemany(_UPSERT, rows)
 
     async def ranking_rows(self, use_case: str | None = None) -> list[tuple]:
         """(use case, model, n, ok, cost, up, down, raw calls, median latency, ts, s, f) per stats row."""
@@ -46,10 +48,10 @@ class LearnedQueries:
                                    "WHERE e.kind IN ('escalate', 'retry') AND e.parent_id IS NULL") as cur:
             return [tuple(r) for r in await cur.fetchall()]
 
-    async def replace_stats(self, rows: dict[tuple[str, str], dict]) -> None:
+    async def replace_stats(self, rows: list[tuple]) -> None:
         async with self.transaction() as db:
             await db.execute("DELETE FROM stats")
-            await db.executemany(stats.UPSERT, [stats.to_db(uc, m, r) for (uc, m), r in rows.items()])
+            await db.executemany(_UPSERT, rows)
 
     # -- thumbs and votes ------------------------------------------------------------------------
     async def thumb_rows(self) -> list[tuple[float, str, str | None, str]]:

@@ -4,6 +4,17 @@ with the embeddings; a rebuild of the statistics replays the kinds no other tabl
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
+
+class LastAnswer(NamedTuple):
+    call_id: int
+    model: str
+    use_case: str | None
+    ts: float
+    vec: bytes | None  # the prompt's embedding, if it had one
+
+
 _EVIDENCE = ("INSERT INTO prompt_evidence (call_id, model, use_case, ts, source, success, failure) "
              "VALUES (?, ?, ?, ?, ?, ?, ?)")
 
@@ -46,10 +57,10 @@ class PromptQueries:
             row = await cur.fetchone()
         return row[0] if row else None
 
-    async def last_answer(self, conversation: str) -> tuple | None:
-        """The conversation's latest answered call: (id, model, use case, ts, vector blob or None)."""
+    async def last_answer(self, conversation: str) -> LastAnswer | None:
+        """The conversation's latest answered call."""
         async with self.db.execute(
                 "SELECT c.id, c.model, c.use_case, c.ts, v.vec FROM calls c LEFT JOIN prompt_vectors v ON v.call_id = c.id "
                 "WHERE c.conversation = ? AND c.status = 'ok' ORDER BY c.id DESC LIMIT 1", (conversation,)) as cur:
             row = await cur.fetchone()
-        return tuple(row) if row else None
+        return LastAnswer(*row) if row else None

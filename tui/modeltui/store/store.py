@@ -16,19 +16,18 @@ from pathlib import Path
 
 import aiosqlite
 
-from modeltui.learning import evidence, stats
-from modeltui.learning.decay import DEFAULT_HALF_LIFE_S
-from modeltui.redact import redact
-from modeltui.store.calls import CallQueries
 from modeltui.errors import StoreError
+from modeltui.providers.redact import redact
+from modeltui.store.calls import CallQueries
 from modeltui.store.db import connect, connect_read_only, writable
 from modeltui.store.learned import LearnedQueries
 from modeltui.store.prompts import PromptQueries
 from modeltui.store.records import CallRecord
 from modeltui.store.runs import RunQueries
 from modeltui.store.spend import SpendQueries
-from modeltui.tiers import GENERAL
+from modeltui.vocab import CallKind
 
+DEFAULT_HALF_LIFE_S = 30 * 86_400.0  # what learning/ decays with unless the config says (`[learning] half_life_days`)
 DatabaseError = sqlite3.Error  # what a damaged or foreign file raises (the CLI reports it in one line)
 _COLS = CallRecord.columns()
 _INSERT = f"INSERT INTO calls ({', '.join(_COLS)}) VALUES ({', '.join('?' * len(_COLS))})"
@@ -58,7 +57,7 @@ class Store(CallQueries, SpendQueries, LearnedQueries, PromptQueries, RunQueries
     async def check_writable(self) -> None:
         """Before anything is sent: write a probe row where the next call's row will go, then roll
         it back. A damaged log fails here, not after the provider was paid."""
-        probe = CallRecord(session="~probe", kind="probe", model="~", provider="~", status="ok")
+        probe = CallRecord(session="~probe", kind=CallKind.PROBE, model="~", provider="~", status="ok")
         try:
             async with self._write:
                 await self.db.execute("BEGIN IMMEDIATE")
@@ -118,25 +117,9 @@ class Store(CallQueries, SpendQueries, LearnedQueries, PromptQueries, RunQueries
         async with self.db.execute("PRAGMA data_version") as cur:
             return (await cur.fetchone())[0], self._commits
 
-    async def observe(self, pairs: list[tuple[str, str, stats.Obs]]) -> None:
-        """Evidence for several (use case, model) pairs in one transaction."""
-        async with self.transaction():
-            for use_case, model, obs in pairs:
-                await self._observe(use_case, model, obs)
-
-    async def observe_answers(self, source: str, items: list[tuple[int | None, str, str, stats.Obs]]) -> None:
-        """Evidence about answers: (call id, use case, model, obs) each goes to the statistics and,
-        tied to its call (when known), to the per-prompt evidence, in one transaction."""
-        async with self.transaction():
-            for _, use_case, model, obs in items:
-                await self._observe(use_case, model, obs)
-            await self.add_prompt_evidence([(cid, model, uc, obs.ts, source, *evidence.quality(obs))
-                                            for cid, uc, model, obs in items if cid is not None])
-
-    async def log_call(self, rec: CallRecord, reservation_id: int | None = None, vector: bytes | None = None) -> int:
-        """Insert one attempt (error text redacted) with its prompt's embedding, update the
-        aggregates and drop its budget reservation, all in one transaction: spend is never
-        counted twice or lost. Returns its id."""
+    async def insert_call(self, rec: CallRecord, vector: bytes | None = None) -> int:
+        """Insert one attempt (its error text redacted) and its prompt's embedding; the caller's
+        transaction (`learning/observe.py`) adds what it says to the statistics."""
         if rec.error_message:
             rec.error_message = redact(rec.error_message)
         async with self.transaction():
@@ -144,13 +127,4 @@ class Store(CallQueries, SpendQueries, LearnedQueries, PromptQueries, RunQueries
             rec.id = cur.lastrowid
             if vector is not None:
                 await self._add_prompt_vector(rec.id, vector)
-            obs = evidence.call(rec.status, rec.ts, rec.latency_ms, rec.cost_usd)
-            if obs is not None:
-                await self._observe(rec.use_case or GENERAL, rec.model, obs)
-            if rec.kind in ("escalate", "retry") and rec.origin_id is not None and rec.parent_id is None:
-                if (origin := await self.get_call(rec.origin_id)) is not None:  # counts against the first answer
-                    await self.observe_answers(rec.kind, [(rec.origin_id, origin["use_case"] or GENERAL, origin["model"],
-                                                           evidence.escalation(rec.ts))])
-            if reservation_id is not None:
-                await self.delete_reservation(reservation_id)
         return rec.id

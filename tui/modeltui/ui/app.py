@@ -11,38 +11,11 @@ from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 
-from modeltui.tiers import TIERS, Tier
+from modeltui.settings.actions import ACTIONS
+from modeltui.vocab.tiers import TIERS, Tier
 
-BINDINGS = [  # the footer shows the few that fit 80 columns; F1 lists them all (ui/screens/help.py)
-    Binding("f1", "help", "Help", id="help", priority=True),
-    Binding("ctrl+s", "send", "Send", id="send", priority=True),
-    Binding("ctrl+g", "stop", "Stop", id="stop", priority=True),
-    Binding("escape", "focus_prompt", "Prompt", id="focus.prompt", show=False),
-    Binding("f2", "tier('budget')", "Budget", id="tier.budget", priority=True, show=False),
-    Binding("f3", "tier('balanced')", "Balanced", id="tier.balanced", priority=True, show=False),
-    Binding("f4", "tier('premium')", "Premium", id="tier.premium", priority=True, show=False),
-    Binding("f5", "tier('auto')", "Auto", id="tier.auto", priority=True, show=False),
-    Binding("f6", "tournament", "Tournament", id="view.tournament", priority=True, show=False),
-    Binding("f7", "rankings", "Rankings", id="view.rankings", priority=True, show=False),
-    Binding("f8", "history", "History", id="view.history", show=False),
-    Binding("f9", "export", "Export", id="export", show=False),
-    Binding("ctrl+o", "breakdown", "Per model", id="meter.breakdown", show=False),
-    Binding("ctrl+n", "new_chat", "New", id="chat.new"),
-    Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
-]
-ACTIONS = {  # palette title -> (action, help)
-    "Send prompt": ("send", "send the prompt in the input"),
-    "Stop the answer": ("stop", "stop the answer streaming now (logged as cancelled with its partial cost)"),
-    "Help: keys and files": ("help", "every key, the config file, the log and the data folder"),
-    **{f"Tier: {t}": (f"tier('{t}')", f"route the next prompts in the {t} tier") for t in TIERS},
-    "Tournament": ("tournament", "ask three models at once and compare"),
-    "Rankings": ("rankings", "models per use case, Bradley-Terry ratings, savings"),
-    "History": ("history", "past sessions, read-only"),
-    "Runs: pipelines and suites": ("runs", "pipeline runs, A/B comparisons and benchmark matrices"),
-    "Export": ("export", "write calls to JSONL / CSV / Markdown"),
-    "Meter: per-model breakdown": ("breakdown", "show or hide this month's spend per model"),
-    "New conversation": ("new_chat", "clear the chat and its context"),
-}
+# from the one table of actions (settings/actions.py): the footer shows those marked `show`
+BINDINGS = [Binding(a.key, a.action, a.label, id=a.id, priority=a.priority, show=a.show) for a in ACTIONS if a.key]
 
 
 class ModeltuiApp(App):
@@ -127,15 +100,16 @@ class ModeltuiApp(App):
 
         try:
             if self.cfg is None:
-                from modeltui import config
+                from modeltui.settings import config
 
                 self.cfg = config.load(self.config_path)
                 if self.cfg.default_tier != self.tier or self.cfg.theme != self.theme:
                     self.cfg.default_tier, self.cfg.theme = self.tier, self.theme  # chosen before it loaded
                     self._remember(tier=self.tier, theme=self.theme)
-            from modeltui.engine import Engine
+            from modeltui.calls.engine import Engine
+            from modeltui.signals import standard
 
-            self.engine = await Engine.open(cfg=self.cfg)
+            self.engine = await Engine.open(cfg=self.cfg, listeners=standard)
             self.sub_title = f"session {self.engine.session}"
             if all(m.simulated for m in self.engine.catalog.available()):
                 self.chat.show_banner("DEMO: simulated models, answers are not real. Set a provider key (F1) or start Ollama.")
@@ -235,8 +209,9 @@ class ModeltuiApp(App):
 
     def get_system_commands(self, screen):
         yield from super().get_system_commands(screen)
-        for title, (action, help_text) in ACTIONS.items():
-            yield SystemCommand(title, help_text, lambda a=action: self.run_action(a))
+        for a in ACTIONS:
+            if a.palette:
+                yield SystemCommand(a.palette, a.help, lambda a=a.action: self.run_action(a))
         yield SystemCommand("System prompt…", "set or clear this conversation's system prompt", self.ask_system_prompt)
         for name, t in (self.cfg.templates.items() if self.cfg is not None else ()):
             what = " + ".join(x for x, v in (("system prompt", t.system), ("prompt text", t.prompt)) if v)
@@ -267,7 +242,7 @@ class ModeltuiApp(App):
 
     def _remember(self, **values: str) -> None:
         """Choices go to the state file beside the log; the user's config file is only read."""
-        from modeltui import state
+        from modeltui.settings import state_file as state
 
         try:
             state.remember(self.cfg.db_path(), **values)

@@ -8,8 +8,8 @@ import sys
 def run_app(config_path: str | None) -> int:
     """TOML syntax errors stop us here; schema errors are found right after the first paint
     (pydantic loads then) and end the app with the same one-line message and exit code 2."""
-    from modeltui import raw
     from modeltui.errors import ModeltuiError
+    from modeltui.settings import config_file as raw
 
     try:
         _, data = raw.read(config_path)

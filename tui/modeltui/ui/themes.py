@@ -7,7 +7,7 @@ from pathlib import Path
 
 from textual.theme import Theme
 
-from modeltui import paths
+from modeltui.settings import paths
 
 FIELDS = {"primary", "secondary", "warning", "error", "success", "accent", "foreground", "background",
           "surface", "panel", "boost", "dark", "luminosity_spread", "text_alpha", "variables"}

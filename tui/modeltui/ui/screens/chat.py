@@ -12,20 +12,22 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, TextArea
 
-from modeltui.tokens import estimate_tokens
+from modeltui.calls.request import AskSummary
+from modeltui.providers.tokens import estimate_tokens
 from modeltui.ui.widgets.meter import CostMeter, money
 from modeltui.ui.widgets.tierbar import TierBar
+from modeltui.vocab import CallKind
 
 
-def meta_line(s: dict) -> str:
-    sim = " (simulated)" if s["simulated"] else ""
-    est = "~" if s["tokens_estimated"] else ""
-    return (f"{s['model']}{sim} · {s['effective_tier']} · {s['use_case']} · {s['tokens_in']}→{s['tokens_out']}{est} tok · "
-            f"{money(s['cost_usd']) if s['cost_usd'] is not None else 'cost unknown'} · {s['latency_ms']:.0f} ms"
-            + (f" · {len(s['attempt_list'])} attempts, {s['total_ms'] / 1000:.1f} s" if len(s["attempt_list"]) > 1 else "")
-            + (" · CUT SHORT" + (" (max tokens)" if s["finish_reason"] == "length" else " (reading stopped)")
-               if s["cut_short"] else "")
-            + "".join(f"\ngave up: {g}" for g in s["gave_up"]))
+def meta_line(s: AskSummary) -> str:
+    sim = " (simulated)" if s.simulated else ""
+    est = "~" if s.tokens_estimated else ""
+    return (f"{s.model}{sim} · {s.effective_tier} · {s.use_case} · {s.tokens_in}→{s.tokens_out}{est} tok · "
+            f"{money(s.cost_usd) if s.cost_usd is not None else 'cost unknown'} · {s.latency_ms:.0f} ms"
+            + (f" · {len(s.attempt_list)} attempts, {s.total_ms / 1000:.1f} s" if len(s.attempt_list) > 1 else "")
+            + (" · CUT SHORT" + (" (max tokens)" if s.finish_reason == "length" else " (reading stopped)")
+               if s.cut_short else "")
+            + "".join(f"\ngave up: {g}" for g in s.gave_up))
 
 
 def new_conversation_id() -> str:
@@ -150,7 +152,7 @@ class ChatScreen(Screen):
                   retry_of=None) -> None:
         """Ask `prompt` in this conversation; or escalate a logged call; or (`retry_of`: an Answer)
         re-ask its prompt on `model` with the context it had, linked to it."""
-        from modeltui.asking import AskObserver, AskRequest  # (pydantic and co. are not needed to paint)
+        from modeltui.calls.request import AskObserver, AskRequest  # (pydantic and co. are not needed to paint)
         from modeltui.ui.widgets.answer import Answer  # Markdown is not needed for the first paint
 
         app = self.app
@@ -193,21 +195,21 @@ class ChatScreen(Screen):
 
         try:
             if escalate_from is not None:
-                from modeltui import feedback
+                from modeltui.signals import feedback
 
                 result = await feedback.escalate(engine, escalate_from, Live())
             else:
                 result = await engine.ask(AskRequest(
                     prompt, history=tuple(context), tier=tier, model=model, conversation=self.conversation,
                     system=self.system or None,
-                    kind="retry" if retry_of is not None else "chat",
+                    kind=CallKind.RETRY if retry_of is not None else CallKind.CHAT,
                     origin_id=retry_of.call_id if retry_of is not None else None), Live())
         except asyncio.CancelledError:
             answer.set_error("stopped: logged as cancelled with its partial cost")
             raise
         except Exception as exc:  # noqa: BLE001 - an error takes the answer's place; the app stays up
             from modeltui.errors import NoModelAvailable
-            from modeltui.redact import redact
+            from modeltui.providers.redact import redact
 
             if escalate_from is not None and isinstance(exc, NoModelAvailable):
                 await answer.remove()  # nothing was asked: a note, not an answer with buttons for no call
@@ -220,13 +222,13 @@ class ChatScreen(Screen):
         finally:
             meter.set_live(None)
         await answer.finish()
-        s = result.summary().to_dict()
-        if s["status"] == "ok":
+        s = result.summary()
+        if s.status == "ok":
             answer.set_meta(meta_line(s))
-            self.history += [{"role": "user", "content": prompt}, {"role": "assistant", "content": s["text"]}]
+            self.history += [{"role": "user", "content": prompt}, {"role": "assistant", "content": s.text}]
         else:
-            answer.set_error(meta_line(s) + f"\nerror: {s['error_kind']}: {s['error']}")
-        answer.set_decision(result.decision.why(), s["reasons"])
+            answer.set_error(meta_line(s) + f"\nerror: {s.error_kind}: {s.error}")
+        answer.set_decision(result.decision.why(), s.reasons)
         answer.enable_actions(result.call_id)
         await self.refresh_meter()
         chat.scroll_end(animate=False)
@@ -239,11 +241,11 @@ class ChatScreen(Screen):
                      if os.environ.get("TMUX") else "if your terminal supports OSC 52; it cannot confirm it")
             self.notify(f"answer ({len(a.text)} characters) sent to the terminal's clipboard: {where}", timeout=8)
             if a.call_id:
-                from modeltui import feedback
+                from modeltui.signals import feedback
 
                 await feedback.copied(engine, a.call_id)
         elif event.action in ("up", "down") and a.call_id:
-            from modeltui import feedback
+            from modeltui.signals import feedback
 
             await feedback.thumb(engine, a.call_id, event.action == "up")
             self.notify(f"thumbs {event.action} recorded")

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSet
-
 
 
 class ExportScreen(ModalScreen[str | None]):

@@ -7,28 +7,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-SCREEN_KEYS = [
-    ("chat", "enter in the prompt", "new line (ctrl+s sends)"),
-    ("chat", "tab / shift+tab", "move between the prompt and an answer's buttons"),
-    ("tournament", "a b c", "vote for A, B or C"),
-    ("tournament", "t / x", "tie / all bad"),
-    ("tournament", "other keys", "type the next prompt; after a vote the box takes every key (tab out to re-vote)"),
-    ("tournament", "ctrl+r", "blind mode on/off (names and prices hidden until the vote)"),
-    ("rankings", "s", "cycle the sort column (or click a header)"),
-    ("history", "/", "search past prompts and answers"),
-    ("runs (palette)", "m", "mark a pipeline run; highlight another to compare them"),
-    ("history", "enter", "reopen a conversation and continue it"),
-    ("history", "n / p", "older / newer sessions"),
-    ("any view", "escape", "back (on the chat: the cursor to the prompt)"),
-]
-
-
-def key_rows(app) -> list[tuple[str, str, str]]:
-    """(where, key, what) for every binding of the app (rebound keys as configured), then the views'."""
-    from modeltui.ui.app import BINDINGS
-
-    rows = [("everywhere", app.keymap.get(b.id, b.key), b.description) for b in BINDINGS]
-    return rows + SCREEN_KEYS + [("everywhere", "ctrl+p", "command palette: every action, themes, templates")]
+from modeltui.settings.actions import key_rows
 
 
 class HelpScreen(ModalScreen[None]):
@@ -37,13 +16,13 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         from rich.table import Table
 
-        from modeltui import paths
+        from modeltui.settings import paths
 
         app = self.app
         keys = Table(title="keys", expand=True, show_edge=False, pad_edge=False)
         for col in ("where", "key", "does"):
             keys.add_column(col, overflow="fold")
-        for where, key, what in key_rows(app):
+        for where, key, what in key_rows(app.keymap):
             keys.add_row(where, key, what)
         cfg_file = paths.config_file(app.config_path)
         log = app.cfg.db_path() if app.cfg is not None else paths.default_db()

@@ -11,8 +11,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Markdown, Static
 
+from modeltui.signals.agreement import judge_line
 from modeltui.ui.widgets.meter import money
-from modeltui.agreement import judge_line
 
 VOTE_KEYS = {"a": "A", "b": "B", "c": "C", "t": "tie", "x": "all_bad"}
 
@@ -96,7 +96,7 @@ class TournamentScreen(Screen):
 
     @work(exclusive=True, group="tournament")
     async def run_tournament(self, prompt: str) -> None:
-        from modeltui import tournament
+        from modeltui.signals import tournament
 
         app = self.app
         verdict = self.query_one("#verdict", Static)
@@ -115,7 +115,7 @@ class TournamentScreen(Screen):
         try:
             result = await tournament.run(app.engine, prompt, on_text=lambda i, s: self.call_next(streams[i].write, s))
         except Exception as exc:  # noqa: BLE001 - shown in place; the app stays up
-            from modeltui.redact import redact
+            from modeltui.providers.redact import redact
 
             verdict.update(f"error: {redact(exc)}")
             return
@@ -137,7 +137,7 @@ class TournamentScreen(Screen):
                        + (" (names are revealed with your vote)" if self.blind else ""))
 
     async def action_vote(self, key: str) -> None:
-        from modeltui import feedback
+        from modeltui.signals import feedback
 
         if self.tournament_id is None:
             self.notify("no finished tournament to vote on")

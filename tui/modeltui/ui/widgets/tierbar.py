@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from modeltui.tiers import TIERS, Tier
+from modeltui.vocab.tiers import TIERS, Tier
 
 
 class TierBar(Static):

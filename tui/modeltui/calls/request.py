@@ -1,0 +1,152 @@
+"""What a caller hands `Engine.ask` and gets back: a frozen request, one observer for what
+happens while it runs, and the result with its summary."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import asdict, dataclass, field
+
+from modeltui.providers import gateway
+from modeltui.routing import RouteDecision
+from modeltui.store.records import CallRecord
+
+
+def new_session_id() -> str:
+    return time.strftime("%Y%m%d-%H%M%S") + "-" + uuid.uuid4().hex[:6]
+
+
+@dataclass(frozen=True)
+class AskRequest:
+    prompt: str
+    history: tuple[dict, ...] = ()  # earlier turns, oldest first (OpenAI message dicts)
+    tier: str | None = None  # None: the config's default tier
+    model: str | None = None  # forced by the user: no routing, no fallback to another model
+    use_case: str | None = None  # declared; else resolved from the prompt (Engine.resolve_use_case)
+    complexity: str | None = None
+    max_tokens: int | None = None  # None: the config's gateway.max_tokens
+    kind: str = "chat"  # chat, cli, tournament, escalate, ...
+    tournament_id: str | None = None
+    conversation: str | None = None  # the app's conversation id (history can be found and resumed)
+    origin_id: int | None = None  # the call this one re-asks (escalation, retry with another model)
+    stronger_than: float | None = None  # escalation: only models of higher quality than this
+    exclude: frozenset[str] = frozenset()  # models not to use (e.g. the one being escalated from)
+    system: str | None = None  # the conversation's system prompt, sent first
+    run_id: str | None = None  # a pipeline run or benchmark (flows/), with the step it asks for
+    step: str | None = None
+
+    def messages(self) -> list[dict]:
+        head = [{"role": "system", "content": self.system}] if self.system else []
+        return [*head, *self.history, {"role": "user", "content": self.prompt}]
+
+
+class AskObserver:
+    """Callbacks while a call runs; every one is optional (override what you render)."""
+
+    def text(self, chunk: str) -> None:
+        """A piece of the streamed answer."""
+
+    def event(self, note: str) -> None:
+        """A fallback or wait, said in one line."""
+
+    def reserved(self, amount_usd: float) -> None:
+        """Budget reserved for the attempt about to start."""
+
+    def attempt(self, model) -> None:
+        """The model (ModelInfo) about to be called."""
+
+
+@dataclass(frozen=True)
+class AskSummary:
+    """One call as the CLI prints it and `--json` writes it."""
+
+    call_id: int
+    model: str
+    simulated: bool
+    tier: str
+    effective_tier: str
+    use_case: str
+    complexity: str
+    tokens_in: int | None
+    tokens_out: int | None
+    tokens_estimated: bool
+    cost_usd: float | None
+    total_cost_usd: float
+    latency_ms: float
+    ttft_ms: float | None
+    status: str
+    error_kind: str | None
+    error: str | None
+    attempts: int
+    text: str
+    finish_reason: str | None
+    cut_short: bool
+    total_ms: float
+    attempt_list: list[dict]  # every HTTP attempt: model, status, error kind, ms
+    gave_up: list[str]  # what a fallback gave up of the tier (quality floor, price order), if anything
+    reasons: dict = field(repr=False)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class AskResult:
+    decision: RouteDecision
+    attempts: list[gateway.Attempt] = field(default_factory=list)
+    call_ids: list[int] = field(default_factory=list)
+    gave_up: list[str] = field(default_factory=list)
+
+    @property
+    def final(self) -> gateway.Attempt:
+        return self.attempts[-1]
+
+    @property
+    def call_id(self) -> int:
+        return self.call_ids[-1]
+
+    def summary(self) -> AskSummary:
+        a, d = self.final, self.decision
+        return AskSummary(
+            call_id=self.call_id, model=a.model.id, simulated=a.model.simulated, tier=d.tier,
+            effective_tier=d.effective_tier, use_case=d.use_case, complexity=d.complexity, tokens_in=a.tokens_in,
+            tokens_out=a.tokens_out, tokens_estimated=a.estimated,
+            cost_usd=None if a.cost is None else round(a.cost, 10),
+            total_cost_usd=round(sum(x.cost or 0 for x in self.attempts), 10),
+            latency_ms=round(a.latency_ms or 0, 1), ttft_ms=a.ttft_ms and round(a.ttft_ms, 1), status=a.status,
+            error_kind=a.error_kind, error=a.error_message, attempts=len(self.attempts), text=a.text,
+            finish_reason=a.finish_reason, cut_short=a.cut_short,
+            total_ms=round(sum(x.latency_ms or 0 for x in self.attempts), 1),
+            attempt_list=[{"model": x.model.id, "status": x.status, "error_kind": x.error_kind,
+                           "ms": round(x.latency_ms or 0, 1)} for x in self.attempts],
+            gave_up=list(self.gave_up), reasons=d.reasons())
+
+
+class Opening:
+    """`await Engine.open(...)` or `async with Engine.open(...) as engine` (closed on exit)."""
+
+    def __init__(self, opener):  # opener: a coroutine function returning an object with close()
+        self._opener = opener
+        self._engine = None
+
+    def __await__(self):
+        return self._opener().__await__()
+
+    async def __aenter__(self):
+        self._engine = await self._opener()
+        return self._engine
+
+    async def __aexit__(self, *exc) -> None:
+        await self._engine.close()
+
+
+def record(session: str, a: gateway.Attempt, d: RouteDecision, request: AskRequest, parent: int | None) -> CallRecord:
+    """The row one attempt is logged as."""
+    return CallRecord(
+        session=session, kind=request.kind, model=a.model.id, provider=a.model.provider, status=a.status,
+        tier=d.tier, use_case=d.use_case, complexity=d.complexity, simulated=a.model.simulated,
+        prompt=request.prompt, response=a.text, tokens_in=a.tokens_in, tokens_out=a.tokens_out,
+        tokens_estimated=a.estimated, cost_usd=a.cost, latency_ms=a.latency_ms, ttft_ms=a.ttft_ms,
+        error_kind=a.error_kind, error_message=a.error_message, parent_id=parent,
+        tournament_id=request.tournament_id, decision=d.to_json(), finish_reason=a.finish_reason,
+        conversation=request.conversation, origin_id=request.origin_id, run_id=request.run_id, step=request.step)

@@ -1,0 +1,117 @@
+"""What the engine knows from the log when it routes: the discovered use cases, the bandit over
+the statistics and the per-prompt model. All are read from the store: the bandit is re-read
+whenever anything (this process, the CLI, a second app) committed since, and the prompt model
+replays the per-prompt evidence added since it last looked. No stale copy of the evidence decides."""
+
+from __future__ import annotations
+
+import random
+import time
+
+import numpy as np
+
+from modeltui.learning.bandit import Bandit
+from modeltui.learning.discovery import classifier
+from modeltui.learning.prompt_model import PromptModel, logit
+from modeltui.routing import classify_use_case
+from modeltui.settings.config import Config
+from modeltui.store import Store
+from modeltui.vocab.tiers import GENERAL
+
+
+class Rng(random.Random):
+    """One seed for every draw: Python's generator, and numpy's for a decision's many samples."""
+
+    def seed(self, a=None, version=2) -> None:
+        super().seed(a, version)
+        self._np = np.random.default_rng(self.getrandbits(64))
+
+    def normals(self, n: int) -> np.ndarray:
+        return self._np.standard_normal(n)
+
+
+class Knowledge:
+    def __init__(self, cfg: Config, store: Store, qualities: dict[str, float] | None = None):
+        self.cfg = cfg
+        self.store = store
+        self.qualities = qualities or {}  # catalog quality per model: the priors' centre
+        self.clusters = None  # discovered use cases (learning/usecases.py)
+        self.rng = Rng()  # Thompson samples (tests seed it)
+        self._bandit: tuple[object, Bandit] | None = None  # (store version it was read at, bandit)
+        self._prompts: PromptModel | None = None
+        self._prompts_at: tuple[object, int] = (None, 0)  # (store version, last evidence id replayed)
+
+    async def reload_use_cases(self) -> None:
+        self.clusters = classifier(await self.store.clusters(), self.cfg.learning.min_cluster_similarity,
+                                   self.cfg.learning.min_vector_similarity)
+
+    def use_case(self, prompt: str, declared: str | None = None) -> tuple[str, str]:
+        """(use case, where it came from): declared, else the config's keyword rules, else the
+        discovered clusters, else general. The only place a prompt gets its use case."""
+        if declared:
+            return declared, "declared"
+        found = classify_use_case(prompt, {k: v.keywords for k, v in self.cfg.use_cases.items()})
+        if found == GENERAL and self.clusters is not None and (hit := self.clusters.classify(prompt, self.embed(prompt))):
+            return hit[0], f"discovered (similarity {hit[1]:.2f})"
+        return found, "keywords"
+
+    def embed(self, text) -> object | None:
+        """The prompt's embedding (numpy), or None when per-prompt learning is off or unavailable."""
+        if not self.cfg.learning.prompt_model or not isinstance(text, str) or not text.strip():
+            return None
+        from modeltui.learning import embed
+        try:
+            return embed.embed(text)
+        except embed.EmbeddingUnavailable:
+            return None
+
+    async def bandit(self) -> Bandit:
+        """The bandit over the stats table as it is now."""
+        version = await self.store.version()
+        if self._bandit is None or self._bandit[0] != version:
+            bandit = Bandit(self.store.half_life_s, rng=self.rng)
+            bandit.load(await self.store.evidence_rows())
+            self._bandit = (version, bandit)
+        return self._bandit[1]
+
+    async def prompt_model(self, dim: int) -> PromptModel:
+        """The per-prompt model with every piece of per-prompt evidence logged so far replayed
+        (the newest REPLAY_MAX when starting on a long log)."""
+        from modeltui.learning.embed import unpack
+
+        version = await self.store.version()
+        if self._prompts is None:
+            self._prompts = PromptModel(dim)
+        if self._prompts_at[0] != version:
+            last = self._prompts_at[1]
+            rows = await self.store.prompt_evidence_after(last, REPLAY_MAX)
+            if rows:
+                bandit, now = await self.bandit(), time.time()
+                for eid, model, use_case, success, failure, blob in rows:
+                    a, b = bandit.posterior(use_case, model, self.qualities.get(model, 5.0), now)
+                    # the statistics already hold this evidence: learn it against the posterior
+                    # without it, as it was when the answer was routed, or it learns less from the surprise
+                    a, b = max(a - success, 1.0), max(b - failure, 1.0)
+                    self._prompts.observe(self._prompts.features(unpack(blob)), model, logit(a / (a + b)), success, failure)
+                    last = eid
+            self._prompts_at = (version, last)
+        return self._prompts
+
+    def sampler(self, bandit: Bandit, prompts: PromptModel | None, vec, spread: float, now: float):
+        """What `decide` samples for the auto tier: the use case's posterior, plus the prompt's own
+        estimate when there is an embedding (logit-normal Thompson samples)."""
+        if prompts is None or vec is None:
+            return lambda uc, models: bandit.sample(uc, models, now)
+        x = prompts.features(vec)
+
+        def sample(use_case: str, models: dict[str, float]) -> dict[str, tuple[float, float]]:
+            a, b = bandit.posteriors(use_case, models, now)
+            noise = self.rng.normals(len(models)) * spread if spread > 0 else None
+            drawn, means = prompts.sample(x, list(models), np.minimum(np.maximum(np.log(a / b), -LOGIT_MAX), LOGIT_MAX),
+                                          1.0 / a + 1.0 / b, noise)
+            return dict(zip(models, zip(drawn.tolist(), means.tolist())))
+        return sample
+
+
+REPLAY_MAX = 20_000
+LOGIT_MAX = logit(1.0)  # the offset's logit is clamped as prompt_model.logit clamps it

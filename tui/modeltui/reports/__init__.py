@@ -1,0 +1,125 @@
+"""What both faces show: rankings with savings, budget figures, sessions, search, export, use
+cases, a decision explained. The CLI commands and the UI screens call these; neither reaches into
+the engine's store or config for them."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from modeltui.calls.budget import BudgetFigures, period_starts
+from modeltui.learning.rankings import RankingRow
+from modeltui.learning.rankings import rankings as rank
+from modeltui.learning.savings import savings as savings_of
+
+if TYPE_CHECKING:
+    from modeltui.calls.engine import Engine
+
+
+@dataclass(frozen=True)
+class Budget:
+    figures: BudgetFigures
+    by_model: list[dict]  # this month, dearest first
+
+
+async def budget(engine: Engine, by_model: bool = True) -> Budget:
+    return Budget(await engine.ledger.figures(), await engine.ledger.by_model() if by_model else [])
+
+
+async def rankings(engine: Engine, use_case: str | None = None, bootstrap: int = 200) -> dict[str, list[RankingRow]]:
+    """Per use case, best composite first, with Bradley-Terry ratings from the votes."""
+    store = engine.store
+    return rank(await store.ranking_rows(use_case), await store.vote_rows(use_case), engine.cfg.learning.weights,
+                store.half_life_s, bootstrap=bootstrap)
+
+
+async def savings(engine: Engine, days: float | None = None, ranked: dict[str, list[RankingRow]] | None = None) -> dict:
+    """What the period's calls cost against the best-ranked adequate model per use case
+    (default period: this month)."""
+    since = time.time() - days * 86_400 if days else period_starts(engine.cfg.budget.month_boundary)[0]
+    calls = await engine.store.select_calls(since=since)
+    if ranked is None:
+        ranked = await rankings(engine, bootstrap=0)
+    return savings_of([c for c in calls if c["status"] == "ok"], ranked, engine.catalog)
+
+
+def weights_title(engine: Engine) -> str:
+    w = engine.cfg.learning.weights
+    return f"composite {w.success:g}/{w.speed:g}/{w.cost:g}/{w.satisfaction:g} (success/speed/cost/satisfaction)"
+
+
+async def calls(engine: Engine, session: str | None = None, since: float | None = None, until: float | None = None) -> list[dict]:
+    """Logged calls of a session ('last' = the most recent) and/or a period, oldest first."""
+    if session == "last":
+        last = await engine.store.sessions(limit=1)
+        session = last[0]["session"] if last else None
+    return await engine.store.select_calls(session=session, since=since, until=until)
+
+
+async def recent(engine: Engine, limit: int = 20, session: str | None = None) -> list[dict]:
+    return await engine.store.recent(limit, session)
+
+
+async def search(engine: Engine, text: str, limit: int = 50) -> list[dict]:
+    """Calls whose prompt or answer has every word of `text`, best first, with a `snippet`."""
+    return await engine.store.search(text, limit)
+
+
+async def conversations(engine: Engine, limit: int = 20, offset: int = 0) -> list[dict]:
+    return await engine.store.conversations(limit, offset)
+
+
+async def conversation(engine: Engine, conversation: str) -> list[dict]:
+    """A past conversation's answered exchanges, oldest first (to show it, or to resume it)."""
+    return await engine.store.conversation_calls(conversation)
+
+
+async def export(engine: Engine, fmt: str, out: Path | None, texts: bool = True, session: str | None = None,
+                 since: float | None = None, until: float | None = None) -> tuple[int, Path | None, str | None]:
+    """(calls, file written, or the rendered text when `out` is None)."""
+    from modeltui.store import export as exporter
+
+    rows = await calls(engine, session, since, until)
+    if not rows:
+        return 0, None, None
+    if out is None:
+        return len(rows), None, exporter.render(rows, fmt, texts)
+    return len(rows), exporter.write(rows, fmt, out, texts), None
+
+
+def default_export_path(fmt: str) -> Path:
+    from modeltui.settings import paths
+
+    return paths.ensure_private_dir(paths.exports_dir()) / f"modeltui-{time.strftime('%Y%m%d-%H%M%S')}.{fmt}"
+
+
+async def use_cases(engine: Engine) -> dict:
+    """Keyword rules (config), discovered clusters and calls per use case."""
+    return {"keyword_rules": {k: v.keywords for k, v in engine.cfg.use_cases.items()},
+            "discovered": await engine.store.clusters(), "calls": await engine.store.calls_per_use_case()}
+
+
+async def typical_tokens(engine: Engine) -> dict[str, tuple[int, int]]:
+    from modeltui.reports.estimate import typical_tokens as typical
+
+    return typical(await engine.store.token_rows())
+
+
+def money(x: float | None) -> str:
+    return "unknown" if x is None else f"${x:.6f}"
+
+
+def explain_text(reasons: dict) -> str:
+    """A decision's reasons as text (`--explain` and the app's expander)."""
+    lines = [f"chosen: {reasons['chosen']} (tier {reasons['tier']} -> {reasons['effective_tier']}, "
+             f"use case {reasons['use_case']}, complexity {reasons['complexity']})"]
+    lines += [f"note: {n}" for n in reasons["notes"]]
+    lines.append("scored (best first):")
+    for s in reasons["scored"]:
+        parts = ", ".join(f"{k}={v}" for k, v in s["parts"].items())
+        lines.append(f"  {s['model']:<40} score={s['score']}  est={money(s['est_cost_usd'])}  {parts}")
+    lines.append("dropped:")
+    lines += [f"  {d['model']:<40} {d['reason']}" for d in reasons["dropped"]]
+    return "\n".join(lines)

@@ -1,0 +1,58 @@
+"""What a usage profile would cost per month in each tier, and which models each would use.
+
+Calls per use case come from the user; typical token sizes default to the medians of the log
+(per use case, then overall), else to 500 in / 400 out. Costs use actual sizes, not the
+worst-case reservation.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import replace
+
+from modeltui.errors import ModeltuiError
+from modeltui.providers.catalog import ModelInfo
+from modeltui.routing import RouteRequest, decide
+from modeltui.settings.config import Config
+from modeltui.vocab.tiers import GENERAL, TIERS
+
+DEFAULT_TOKENS = (500, 400)
+
+
+def typical_tokens(rows: list[tuple[str, int, int]]) -> dict[str, tuple[int, int]]:
+    """Median (tokens_in, tokens_out) per use case, plus '*' over all rows."""
+    by: dict[str, list[tuple[int, int]]] = {}
+    for use_case, tin, tout in rows:
+        if tin and tout:
+            by.setdefault(use_case or GENERAL, []).append((tin, tout))
+            by.setdefault("*", []).append((tin, tout))
+    return {k: (int(statistics.median(a for a, _ in v)), int(statistics.median(b for _, b in v))) for k, v in by.items()}
+
+
+def estimate(models: list[ModelInfo], cfg: Config, calls: dict[str, int], typical: dict[str, tuple[int, int]],
+             complexity: str = "medium", tiers=TIERS) -> dict:
+    out = {}
+    for tier in tiers:
+        rows, total = [], 0.0
+        for use_case, n in calls.items():
+            tin, tout = typical.get(use_case) or typical.get("*") or DEFAULT_TOKENS
+            req = RouteRequest([{"role": "user", "content": ""}], tier=tier, use_case=use_case, complexity=complexity,
+                               max_tokens=tout, est_tokens_in=tin)
+            try:
+                d = decide(models, req, cfg)
+            except ModeltuiError as exc:
+                rows.append({"use_case": use_case, "calls": n, "model": None, "error": str(exc)})
+                continue
+            m = next(x for x in models if x.id == d.model)
+            per_call = m.cost(tin, tout)
+            monthly = None if per_call is None else per_call * n
+            total += monthly or 0.0
+            rows.append({"use_case": use_case, "calls": n, "tokens_in": tin, "tokens_out": tout, "model": m.id,
+                         "simulated": m.simulated, "cost_per_call_usd": per_call, "monthly_usd": monthly})
+        out[tier] = {"monthly_usd": total, "rows": rows}
+    return out
+
+
+def all_available(models: list[ModelInfo]) -> list[ModelInfo]:
+    """For planning before keys are set: every real model as if available."""
+    return [replace(m, available=True) if not m.simulated else replace(m, available=False) for m in models]
