@@ -100,15 +100,16 @@ class _OpenAIHandler(BaseHTTPRequestHandler):
         model = req.get("model", "")
         auth = self.headers.get("Authorization", "")
         with srv.lock:
-            index = len(srv.requests)
-            srv.requests.append({"model": model, "auth": auth, "body": req, "t": time.time(), "sent": 0})
+            entry = {"model": model, "auth": auth, "body": req, "t": time.time(), "sent": 0}
+            srv.requests.append(entry)
             script = srv.scripts.get(model)
             behaviour = script.pop(0) if script else model.split(":")[0]
             delay = srv.delays.get(model, 0.0)
         if delay:
             time.sleep(delay)
         if behaviour == "unauthorized":
-            return self._json(401, {"error": {"message": f"Incorrect API key provided: {auth.removeprefix('Bearer ')}",
+            return self._json(401, {"error": {"message": f"Incorrect API key provided: {auth.removeprefix('Bearer ')} "
+                                                         f"at {self.path}",
                                               "type": "invalid_request_error", "code": "invalid_api_key"}})
         if behaviour == "notfound":
             return self._json(404, {"error": {"message": f"The model `{model}` does not exist", "type": "invalid_request_error",
@@ -173,6 +174,8 @@ class _OpenAIHandler(BaseHTTPRequestHandler):
         if behaviour in ("long", "inflated"):  # ignores max_tokens: 400 words; "inflated" also overstates usage
             words = [f"word{i} " for i in range(400)]
             usage = {"prompt_tokens": 11, "completion_tokens": 400 if behaviour == "long" else 90_000}
+        elif behaviour == "echoauth":  # repeats every credential it was sent: the header and the URL
+            words = ["you sent ", auth[:9], auth[9:], " to ", self.path[:12], self.path[12:], " ok"]
         elif behaviour == "echokey":  # repeats the key it was sent, split across chunks
             key = auth.removeprefix("Bearer ")
             words = ["your key is ", key[:5], key[5:], " ok"]
@@ -192,7 +195,7 @@ class _OpenAIHandler(BaseHTTPRequestHandler):
             self.wfile.flush()
             with srv.lock:
                 srv.chunks_sent += 1
-                srv.requests[index]["sent"] += 1
+                entry["sent"] += 1
             if behaviour == "cut" and i == 1:
                 self.wfile.flush()
                 self.connection.shutdown(2)  # the stream breaks after two chunks

@@ -140,6 +140,20 @@ def test_a_key_given_through_a_custom_env_var_is_nowhere(server, isolated_env):
         assert secret.encode() not in blob and secret[:12].encode() not in blob
 
 
+def _wait_for_output(p: subprocess.Popen, text: str, timeout: float) -> bool:
+    """Read the process's stdout until `text` appears (True) or `timeout` passes (False)."""
+    import select
+    import time
+
+    seen, deadline = b"", time.time() + timeout
+    while text.encode() not in seen and (left := deadline - time.time()) > 0:
+        if select.select([p.stdout], [], [], left)[0]:
+            if not (chunk := os.read(p.stdout.fileno(), 4096)):
+                return False
+            seen += chunk
+    return text.encode() in seen
+
+
 @pytest.mark.parametrize("signame,code", [("SIGTERM", 143), ("SIGHUP", 129), ("SIGINT", 130)])
 def test_a_killed_call_is_logged_as_cancelled_and_releases_its_reservation(server, isolated_env, signame, code):
     import signal
@@ -155,10 +169,12 @@ def test_a_killed_call_is_logged_as_cancelled_and_releases_its_reservation(serve
         server.reset()
         p = subprocess.Popen([sys.executable, "-m", "modeltui", *cmd], env=env, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True)
-        # mid-stream, by what the server did, not by a sleep: every stream has sent two words (the
-        # first 0.4 s before the second, so the client has read it) and has 38 to go
-        streams, deadline = (1 if cmd[0] == "ask" else 2), time.time() + 60
-        while (len(sent := server.streaming()) < streams or min(sent) < 2) and time.time() < deadline:
+        # mid-stream, by what was seen, not by a sleep: the answer's first word is on stdout (ask),
+        # or every stream has sent two words (tournament); each has 40, one every 0.4 s
+        if cmd[0] == "ask":
+            assert _wait_for_output(p, "Hello0", timeout=60)
+        deadline = time.time() + 60
+        while (len(sent := server.streaming()) < 2 or min(sent) < 2) and cmd[0] != "ask" and time.time() < deadline:
             time.sleep(0.02)
         p.send_signal(getattr(signal, signame))
         out, err = p.communicate(timeout=60)

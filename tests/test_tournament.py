@@ -111,15 +111,18 @@ async def test_near_the_cap_the_tournament_answers_with_the_room_it_reserved(ser
 
 
 async def test_an_entrant_refused_after_reserving_releases_its_reservation(server, isolated_env, monkeypatch):
-    from modeltui.calls.request import AskRequest
+    from modeltui.calls.request import AskRequest, started
 
     eng = await open_engine(server, isolated_env, monkeypatch, ["ok:a"], budget={"monthly_usd": 5.0})
-    res = await eng.ledger.reserve("openai/ok:a", 0.01)
+    request = AskRequest("Say hello", model="openai/nope")
+    res = await eng.ledger.reserve("openai/ok:a", 0.01, started(eng.session, eng.catalog["openai/ok:a"], None, request, None))
     with pytest.raises(Exception, match="unknown model"):
-        await eng.ask(AskRequest("Say hello", model="openai/nope"), reservation=res)
+        await eng.ask(request, reservation=res)
     fig = await eng.ledger.figures()
+    async with eng.store.db.execute("SELECT COUNT(*) FROM calls") as cur:
+        rows = (await cur.fetchone())[0]
     await eng.close()
-    assert fig.reserved_usd == 0
+    assert fig.reserved_usd == 0 and rows == 0  # nothing was sent: its started row went with it
 
 
 async def test_a_tournament_cancelled_at_once_leaves_no_reservation(server, isolated_env, monkeypatch):

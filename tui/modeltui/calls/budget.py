@@ -1,25 +1,31 @@
 """Budget ledger: monthly, daily and per-session caps enforced by reservations in the log.
 
 A call reserves its worst case (estimated input x input price + max_tokens x output price)
-before it is sent, inside one write transaction that also sums what is spent and reserved, so
-parallel calls — even from several processes — can never together pass a cap. Logging the
-attempt deletes its reservation in the same transaction (the store does it), which settles it
-to the actual cost, or releases it on error and cancel.
+before it is sent, inside one write transaction that also sums what is spent and reserved and
+writes the attempt's row (status `started`): parallel calls, even from several processes, can
+never together pass a cap, and no request leaves without its row. Logging the attempt completes
+the row and deletes the reservation in one transaction, which settles it to the actual cost.
+
+A reservation is a lease: it carries its owner's token and an expiry the owner renews (every
+third of `[budget] lease_s`) while its calls run. A lease that expired belongs to a process that
+died, whatever process ids it can or cannot see (containers, a second PID namespace): its call
+is charged as `lost` at the reservation, never deleted, so the cap stays conservative.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
 import time
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 
+from modeltui.errors import StoreError
 from modeltui.settings.config import Budget
-from modeltui.store import SpendSums, Store
-from modeltui.vocab import CallKind
+from modeltui.store import CallRecord, DatabaseError, SpendSums, Store
+from modeltui.vocab import CallKind, Status
 
-STALE_AFTER_S = 6 * 3600  # a reservation this old is reclaimed even if its pid is alive (reused)
+LOST_WHY = "its process stopped before it logged the call (its lease ran out): charged at its reservation"
 
 
 @dataclass
@@ -27,6 +33,7 @@ class Reservation:
     id: int
     model: str
     amount: float
+    call_id: int | None = None  # the attempt's row, written `started` with the reservation
     settled: bool = False  # a logged row took it over (or it was released)
 
 
@@ -55,21 +62,15 @@ def period_starts(boundary: str, now: float | None = None) -> tuple[float, float
     return day.replace(day=1).timestamp(), day.timestamp()
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 class Ledger:
     def __init__(self, store: Store, budget: Budget, session: str):
         self.store = store
         self.budget = budget
         self.session = session
+        self.owner = uuid.uuid4().hex  # this ledger's leases; no process id is trusted
+        self.lease_s = budget.lease_s
+        self._live: set[int] = set()  # reservations of ours still held
+        self._renewer: asyncio.Task | None = None
 
     @property
     def capped(self) -> bool:
@@ -95,34 +96,79 @@ class Ledger:
         """USD that may still be reserved under every cap; None when there is no cap."""
         return self._left(await self._sums()) if self.capped else None
 
-    async def reserve(self, model: str, amount: float) -> Reservation | None:
-        """Reserve `amount` for a call to `model`, or None if it no longer fits (another call got there first)."""
-        rid = None
+    async def reserve(self, model: str, amount: float, row: CallRecord) -> Reservation | None:
+        """Reserve `amount` for a call to `model` and write its row (`row`, status `started`), or
+        None if it no longer fits (another call got there first). A log that cannot take the
+        row (a full disk) refuses the call here, before anything is sent."""
+        rid = call_id = None
         try:
-            async with self.store.transaction():  # the sums and the insert under one lock
+            async with self.store.transaction():  # the sums, the row and the reservation under one lock
+                await self._charge_expired()
                 left = self._left(await self._sums()) if self.capped else None
                 if left is not None and amount > left + 1e-12:
                     return None
-                rid = await self.store.add_reservation(self.session, model, amount)
+                call_id = await self.store.insert_call(replace(row, model=model, status=Status.STARTED, cost_usd=None))
+                rid = await self.store.add_reservation(self.session, model, amount, self.owner,
+                                                       time.time() + self.lease_s, call_id)
+        except DatabaseError as exc:
+            raise StoreError(f"{self.store.path}: the log cannot be written ({exc}); nothing was sent") from None
         except BaseException:  # cancelled around the commit: the caller never gets it, so drop it
             if rid is not None:
-                await asyncio.shield(self.store.delete_reservation(rid))
+                await asyncio.shield(self._drop(rid, call_id))
             raise
-        return Reservation(rid, model, amount)
+        self._hold(rid)
+        return Reservation(rid, model, amount, call_id)
 
     async def release(self, res: Reservation) -> None:
-        """Drop a reservation whose call was never logged (e.g. it failed before sending)."""
-        await self.store.delete_reservation(res.id)
+        """Drop a reservation whose request never left, and its `started` row."""
+        await self._drop(res.id, res.call_id)
         res.settled = True
 
+    def settled(self, res: Reservation) -> None:
+        """A logged row took the reservation over (the store deleted it with the row)."""
+        res.settled = True
+        self._live.discard(res.id)
+
+    async def _drop(self, rid: int, call_id: int | None) -> None:
+        async with self.store.transaction():
+            await self.store.delete_reservation(rid)
+            if call_id is not None:
+                await self.store.delete_call(call_id)
+        self._live.discard(rid)
+
     async def reclaim_stale(self) -> int:
-        """Drop reservations left by processes that died mid-call (run at start)."""
-        now = time.time()
-        dead = [rid for rid, pid, ts in await self.store.reservation_rows()
-                if not _alive(pid) or ts < now - STALE_AFTER_S]
-        if dead:
-            await self.store.delete_reservations(dead)
-        return len(dead)
+        """Charge the calls of expired leases as lost (run at start, and before every reservation)."""
+        async with self.store.transaction():
+            return await self._charge_expired()
+
+    async def _charge_expired(self) -> int:
+        expired = await self.store.expired_reservations(time.time())
+        for lease in expired:
+            await self.store.charge_lost(lease, LOST_WHY)
+        return len(expired)
+
+    # -- leases ---------------------------------------------------------------------------------
+    def _hold(self, rid: int) -> None:
+        self._live.add(rid)
+        if self._renewer is None or self._renewer.done():
+            self._renewer = asyncio.ensure_future(self._renew())
+
+    async def _renew(self) -> None:
+        """While any reservation of ours is held, push our leases' expiry forward. A renewal that
+        fails (a full disk) lets the lease run out: the call is then charged in full, the safe side."""
+        while self._live:
+            await asyncio.sleep(self.lease_s / 3)
+            if not self._live:
+                break
+            try:
+                await self.store.renew_leases(self.owner, time.time() + self.lease_s)
+            except DatabaseError:
+                pass
+
+    async def close(self) -> None:
+        if self._renewer is not None:
+            self._renewer.cancel()
+            await asyncio.gather(self._renewer, return_exceptions=True)
 
     async def figures(self) -> BudgetFigures:
         """Spend figures for the meter and `modeltui budget`."""

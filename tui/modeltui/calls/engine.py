@@ -15,7 +15,7 @@ from dataclasses import replace
 from modeltui.calls.budget import Ledger, Reservation
 from modeltui.calls.fallback import after_disabling, next_step
 from modeltui.calls.listeners import Listener
-from modeltui.calls.request import AskObserver, AskRequest, AskResult, Opening, new_session_id, record
+from modeltui.calls.request import AskObserver, AskRequest, AskResult, Opening, new_session_id, record, started
 from modeltui.errors import BudgetRefused, StoreError, UsageError
 from modeltui.learning import observe
 from modeltui.learning.embed import pack
@@ -27,7 +27,7 @@ from modeltui.providers.health import Health, endpoint_of
 from modeltui.routing import RouteDecision, RouteRequest, decide
 from modeltui.settings import config as config_mod
 from modeltui.settings.config import Config
-from modeltui.store import DatabaseError, Store
+from modeltui.store import CallRecord, DatabaseError, Store
 from modeltui.vocab import ErrorKind, Status, Tier
 
 MAX_ATTEMPTS = 5
@@ -107,6 +107,7 @@ class Engine:
     async def close(self, wait_s: float = BACKGROUND_GRACE_S) -> None:
         """Let background work still running finish (up to `wait_s`), then close the log."""
         await self.close_background(wait_s)
+        await self.ledger.close()
         await self.store.close()
 
     async def close_background(self, timeout: float = BACKGROUND_GRACE_S) -> None:
@@ -164,10 +165,12 @@ class Engine:
                                   + ", ".join(f"{c.model.id} {c.mean:.2f}" for c in decision.ranked[:3]))
         return decision
 
-    async def _reserve(self, req: RouteRequest, model: str) -> tuple[str, Reservation]:
-        """Reserve the worst case for `model`; if a parallel call took the room, re-route."""
+    async def _reserve(self, req: RouteRequest, model: str, row: CallRecord) -> tuple[str, Reservation]:
+        """Reserve the worst case for `model` with the attempt's `row`; if a parallel call took
+        the room, re-route."""
         for _ in range(10):
-            res = await self.ledger.reserve(model, self.catalog[model].worst_case(req.tokens_in(), req.max_tokens) or 0.0)
+            res = await self.ledger.reserve(model, self.catalog[model].worst_case(req.tokens_in(), req.max_tokens) or 0.0,
+                                            replace(row, provider=self.catalog[model].provider))
             if res is not None:
                 return model, res
             model = (await self.route(req)).model  # raises BudgetRefused when nothing fits
@@ -208,13 +211,18 @@ class Engine:
             if reservation is not None and reservation.model == current and not reservation.settled:
                 res = reservation
             else:
-                chosen, res = await self._reserve(req, current)
+                chosen, res = await self._reserve(req, current, started(self.session, self.catalog[current],
+                                                                        result.decision, request, parent))
                 if chosen != current:
                     result.decision.notes.append(f"{current} no longer fits the budget (parallel calls): using {chosen}")
                     current = chosen
-            obs.reserved(res.amount)
             info = self.catalog[current]
-            obs.attempt(info)  # the model about to be called (the UI prices the live text with it)
+            try:  # nothing has left yet: a failure (or a cancel) here gives the reservation back
+                obs.reserved(res.amount)
+                obs.attempt(info)  # the model about to be called (the UI prices the live text with it)
+            except BaseException:
+                await to_the_end(self.ledger.release(res))
+                raise
             req = replace(req, exclude=req.exclude | {current})
             attempt = gateway.Attempt(info, req.messages, min(req.max_tokens, info.max_output), budget_usd=res.amount)
             result.attempts.append(attempt)
@@ -251,5 +259,6 @@ class Engine:
                    res: Reservation) -> None:
         rec = record(self.session, a, result.decision, request, parent)
         vec = result.decision.vector
-        result.call_ids.append(await observe.log_call(self.store, rec, reservation_id=res.id, vector=None if vec is None else pack(vec)))
-        res.settled = True
+        result.call_ids.append(await observe.log_call(self.store, rec, reservation_id=res.id, call_id=res.call_id,
+                                                      vector=None if vec is None else pack(vec)))
+        self.ledger.settled(res)

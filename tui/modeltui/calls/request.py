@@ -7,9 +7,12 @@ import time
 import uuid
 from dataclasses import asdict, dataclass, field
 
+from modeltui.errors import UsageError
 from modeltui.providers import gateway
+from modeltui.providers.catalog import ModelInfo
 from modeltui.routing import RouteDecision
 from modeltui.store.records import CallRecord
+from modeltui.vocab import Status
 
 
 def new_session_id() -> str:
@@ -34,6 +37,18 @@ class AskRequest:
     system: str | None = None  # the conversation's system prompt, sent first
     run_id: str | None = None  # a pipeline run or benchmark (flows/), with the step it asks for
     step: str | None = None
+
+    def __post_init__(self) -> None:
+        """Text that is not valid Unicode (a shell's invalid UTF-8 arrives as surrogates) is
+        refused here, at the one door to the engine: it could be neither sent nor logged."""
+        for what, text in (("prompt", self.prompt), ("system prompt", self.system),
+                           *(("history", str(m.get("content", ""))) for m in self.history)):
+            try:
+                (text or "").encode("utf-8")
+            except UnicodeEncodeError as exc:
+                bad = (text or "")[exc.start]
+                byte = f" (byte 0x{ord(bad) - 0xDC00:02x})" if 0xDC80 <= ord(bad) <= 0xDCFF else ""
+                raise UsageError(f"the {what} is not valid UTF-8{byte} at character {exc.start}") from None
 
     def messages(self) -> list[dict]:
         head = [{"role": "system", "content": self.system}] if self.system else []
@@ -150,3 +165,13 @@ def record(session: str, a: gateway.Attempt, d: RouteDecision, request: AskReque
         error_kind=a.error_kind, error_message=a.error_message, parent_id=parent,
         tournament_id=request.tournament_id, decision=d.to_json(), finish_reason=a.finish_reason,
         conversation=request.conversation, origin_id=request.origin_id, run_id=request.run_id, step=request.step)
+
+
+def started(session: str, model: ModelInfo, d: RouteDecision | None, request: AskRequest, parent: int | None) -> CallRecord:
+    """The row an attempt has before it is sent (status `started`): what a killed process leaves."""
+    return CallRecord(
+        session=session, kind=request.kind, model=model.id, provider=model.provider, status=Status.STARTED,
+        tier=d.tier if d else request.tier, use_case=d.use_case if d else request.use_case,
+        complexity=d.complexity if d else request.complexity, simulated=model.simulated, prompt=request.prompt,
+        parent_id=parent, tournament_id=request.tournament_id, conversation=request.conversation,
+        origin_id=request.origin_id, run_id=request.run_id, step=request.step)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -76,11 +77,12 @@ def _observer(args) -> AskObserver | None:
 
 
 async def cmd_ask(args) -> int:
-    prompt = sys.stdin.read() if args.prompt == "-" else args.prompt
+    prompt = read_stdin("the prompt") if args.prompt == "-" else args.prompt
     if args.max_tokens is not None and args.max_tokens <= 0:
         raise UsageError("--max-tokens must be positive")
     async with Engine.open(args.config, listeners=standard) as engine:
         await engine.preload()
+        await reports.require_use_case(engine, args.use_case)
         result = await engine.ask(AskRequest(prompt, tier=args.tier, model=args.model, use_case=args.use_case,
                                              complexity=args.complexity, max_tokens=args.max_tokens, kind=CallKind.CLI),
                                   _observer(args))
@@ -215,7 +217,10 @@ async def cmd_models(args) -> int:
     cat = await asyncio.to_thread(catalog.build, cfg)
     models = cat.available() if args.available else cat.all()
     if args.json:
-        print(json.dumps([{**{k: getattr(m, k) for k in m.__slots__}, "strengths": list(m.strengths)} for m in models]))
+        from modeltui.providers.redact import redact  # (an api_base may carry credentials)
+
+        print(redact(json.dumps([{**{k: getattr(m, k) for k in m.__slots__}, "strengths": list(m.strengths)}
+                                 for m in models])))
         return 0
     rows = [[m.id + (" (simulated)" if m.simulated else ""), m.provider, f"{m.quality:.1f}", ",".join(m.strengths),
              m.speed, f"{m.context_window:,}",
@@ -262,9 +267,9 @@ def _when(text: str | None, flag: str) -> float | None:
 
 async def cmd_export(args) -> int:
     since, until = _when(args.since, "--since"), _when(args.until, "--until")
+    if args.output and args.output != "-" and args.output.endswith(("/", os.sep)):
+        raise UsageError(f"-o: {args.output} is a folder: give a file name")  # (Path() would drop the slash)
     out = None if args.output == "-" else Path(args.output) if args.output else reports.default_export_path(args.format)
-    if args.output not in (None, "-") and not out.parent.is_dir():
-        raise UsageError(f"-o: folder {out.parent} does not exist")
     async with Engine.open(args.config, probe_ollama=False, read_only=True) as engine:
         n, path, text = await reports.export(engine, args.format, out, args.texts, args.session, since, until)
     if n == 0:
@@ -275,3 +280,12 @@ async def cmd_export(args) -> int:
         return 0
     print(f"exported {n} calls to {path}")
     return 0
+
+
+def read_stdin(what: str) -> str:
+    """Standard input as UTF-8; bytes that are not UTF-8 are one line, exit 2."""
+    data = sys.stdin.buffer.read()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{what} on standard input is not UTF-8 (byte 0x{data[exc.start]:02x} at {exc.start})") from None

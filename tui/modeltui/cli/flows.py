@@ -21,7 +21,9 @@ def read_input(value: str) -> str:
     if not value.startswith("@"):
         return value
     if value == "@-":
-        return sys.stdin.read()
+        from modeltui.cli.commands import read_stdin
+
+        return read_stdin("--input")
     path = Path(value[1:]).expanduser()
     try:
         return path.read_text(encoding="utf-8")

@@ -15,6 +15,7 @@ async def cmd_rankings(args) -> int:
     from modeltui.learning import relearn as upkeep
 
     async with Engine.open(args.config, probe_ollama=False, read_only=not args.rebuild) as engine:
+        await reports.require_use_case(engine, args.use_case)
         if args.rebuild:
             t = time.perf_counter()
             n = await upkeep.rebuild_stats(engine)
@@ -58,6 +59,8 @@ async def cmd_usecases(args) -> int:
     from modeltui.learning import relearn as upkeep
 
     async with Engine.open(args.config, probe_ollama=False, read_only=not (args.rename or args.discover)) as engine:
+        if args.add:
+            reports.declare_use_case(engine, args.add)
         if args.rename:
             await upkeep.rename_use_case(engine, *args.rename)
         if args.discover:
@@ -68,6 +71,8 @@ async def cmd_usecases(args) -> int:
         print(json.dumps({"discovered": [{k: r[k] for k in ("name", "terms", "size", "kept")} for r in rows],
                           "keyword_rules": rules, "calls": counts}))
         return 0
+    if declared := reports.declared_use_cases(engine):
+        print(f"use cases added with --add: {', '.join(declared)}")
     _table("use cases from keyword rules (config)", ["use case", "keywords", "calls"],
            [[k, ", ".join(v[:6]) + (" …" if len(v) > 6 else ""), counts.get(k, 0)] for k, v in rules.items()])
     if rows:

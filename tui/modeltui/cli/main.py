@@ -9,10 +9,41 @@ import sys
 from modeltui.vocab.tiers import TIERS
 
 
+class _Parser(argparse.ArgumentParser):
+    """Bad arguments are one line on stderr and exit 2, like every other bad input."""
+
+    def error(self, message: str):
+        self.exit(2, f"modeltui: {self.prog.removeprefix('modeltui ')}: {message}\n" if " " in self.prog
+                  else f"modeltui: {message}\n")
+
+
+def _count(low: int):
+    """An int argument that must be at least `low` (a negative count means nothing)."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"{value} must be at least {low}")
+        return value
+    return parse
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
+    if not value > 0 or value != value or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text} must be a number above 0")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     from modeltui import __version__
 
-    p = argparse.ArgumentParser(prog="modeltui", description="Route each prompt to the cheapest good-enough "
+    p = _Parser(prog="modeltui", description="Route each prompt to the cheapest good-enough "
                                 "LLM, stream it, and log what it cost. With no command, opens the app.")
     p.add_argument("--version", action="version", version=f"modeltui {__version__}")
     p.add_argument("--config", metavar="PATH", help="config file (default: $MODELTUI_CONFIG or the platform config dir)")
@@ -24,7 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--model", help="use this model id instead of routing")
     a.add_argument("--use-case", dest="use_case")
     a.add_argument("--complexity", choices=("low", "medium", "high"))
-    a.add_argument("--max-tokens", dest="max_tokens", type=int)
+    a.add_argument("--max-tokens", dest="max_tokens", type=_count(1))
     a.add_argument("--json", action="store_true", help="print one JSON object instead of streaming")
     a.add_argument("--explain", action="store_true", help="print why the model was chosen")
 
@@ -33,7 +64,7 @@ def _parser() -> argparse.ArgumentParser:
     m.add_argument("--json", action="store_true")
 
     lg = sub.add_parser("log", help="recent calls")
-    lg.add_argument("-n", type=int, default=20, help="how many (default 20)")
+    lg.add_argument("-n", type=_count(1), default=20, help="how many (default 20)")
     lg.add_argument("--session")
     lg.add_argument("--search", metavar="WORDS", help="calls whose prompt or answer has these words (full text)")
     lg.add_argument("--json", action="store_true")
@@ -50,8 +81,8 @@ def _parser() -> argparse.ArgumentParser:
 
     es = sub.add_parser("estimate", help="monthly cost of a usage profile in each tier")
     es.add_argument("--calls", required=True, metavar="UC=N,…", help="calls per month per use case, e.g. code=300,writing=100")
-    es.add_argument("--tokens-in", dest="tokens_in", type=int, help="typical prompt tokens (default: median of the log)")
-    es.add_argument("--tokens-out", dest="tokens_out", type=int, help="typical answer tokens (default: median of the log)")
+    es.add_argument("--tokens-in", dest="tokens_in", type=_count(1), help="typical prompt tokens (default: median of the log)")
+    es.add_argument("--tokens-out", dest="tokens_out", type=_count(1), help="typical answer tokens (default: median of the log)")
     es.add_argument("--complexity", choices=("low", "medium", "high"), default="medium")
     es.add_argument("--all-models", dest="all_models", action="store_true", help="plan as if every provider key were set")
     es.add_argument("--json", action="store_true")
@@ -71,17 +102,18 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--json", action="store_true")
 
     sv = sub.add_parser("savings", help="spend vs the best-ranked adequate model per use case; inefficiencies")
-    sv.add_argument("--days", type=float, help="look back this many days (default: this month)")
+    sv.add_argument("--days", type=_positive, help="look back this many days (default: this month)")
     sv.add_argument("--json", action="store_true")
 
     u = sub.add_parser("usecases", help="use cases: keyword rules and those discovered from logged prompts")
     u.add_argument("--discover", action="store_true", help="cluster the logged prompts into --k use cases")
-    u.add_argument("--k", type=int, default=8)
+    u.add_argument("--k", type=_count(2), default=8)
+    u.add_argument("--add", metavar="NAME", help="declare a use case you will name with --use-case")
     u.add_argument("--rename", nargs=2, metavar=("OLD", "NEW"), help="rename a discovered use case (and keep it)")
     u.add_argument("--json", action="store_true")
 
     fb = sub.add_parser("feedback", help="thumbs up or down on a logged answer")
-    fb.add_argument("call_id", type=int)
+    fb.add_argument("call_id", type=_count(1))
     fb.add_argument("thumb", choices=("up", "down"))
 
     pr = sub.add_parser("prices", help="where prices come from; --refresh downloads litellm's latest price map")
@@ -95,7 +127,7 @@ def _parser() -> argparse.ArgumentParser:
                     help="override a step's model, tier or max_tokens (repeatable)")
     rn.add_argument("--ab", nargs=2, metavar=("VARIANT_A", "VARIANT_B"),
                     help="run two variants on the same input, e.g. 'analyse.model=A' 'analyse.model=B', and compare them")
-    rn.add_argument("--repeat", type=int, default=1, help="passes per variant (default 1)")
+    rn.add_argument("--repeat", type=_count(1), default=1, help="passes per variant (default 1)")
     rn.add_argument("--session", help="log the calls into this session id")
     rn.add_argument("--dry-run", dest="dry_run", action="store_true", help="show each step's model and worst-case cost; call nothing")
     rn.add_argument("--json", action="store_true")
@@ -108,15 +140,15 @@ def _parser() -> argparse.ArgumentParser:
     bn = sub.add_parser("bench", help="run a benchmark suite on several models and score every answer")
     bn.add_argument("suite", help="a name (suites/NAME.toml beside the config, or a shipped example) or a .toml path")
     bn.add_argument("--models", required=True, help="model ids, comma-separated")
-    bn.add_argument("--repeat", type=int, default=1)
+    bn.add_argument("--repeat", type=_count(1), default=1)
     bn.add_argument("--json", action="store_true")
 
     rs = sub.add_parser("runs", help="recent pipeline runs and benchmarks, and the pipelines and suites found")
-    rs.add_argument("-n", type=int, default=20)
+    rs.add_argument("-n", type=_count(1), default=20)
     rs.add_argument("--json", action="store_true")
 
     x = sub.add_parser("escalate", help="re-ask a logged call one tier up")
-    x.add_argument("call_id", type=int)
+    x.add_argument("call_id", type=_count(1))
     x.add_argument("--json", action="store_true")
     return p
 
@@ -139,8 +171,6 @@ def main(argv: list[str] | None = None) -> int:
     name = "cmd_" + args.command
     handler = getattr(commands, name, None) or getattr(learn_commands, name, None) or getattr(flow_commands, name)
     try:
-        if args.command == "usecases" and args.k < 2:
-            raise commands.UsageError("--k must be at least 2")
         return asyncio.run(_stoppable(handler(args)))
     except _Stopped as stop:
         print(f"modeltui: stopped by {stop.name}; a call in flight was logged as cancelled", file=sys.stderr)
@@ -154,6 +184,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:  # SIGINT: asyncio cancelled the command, which logged what was in flight
         print("modeltui: interrupted; a call in flight was logged as cancelled", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `modeltui budget | head -1`: the reader went away
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit's flush
+        print("modeltui: output closed early (broken pipe)", file=sys.stderr)
+        return 1
 
 
 class _Stopped(Exception):

@@ -12,6 +12,7 @@ from dataclasses import fields, replace
 
 from modeltui.learning.decay import factor
 from modeltui.learning.stats import Obs
+from modeltui.vocab import Status
 
 ERROR_FAILURE = 0.5  # an error is weaker evidence of poor answers than a thumbs-down
 ESCALATED_FAILURE = 1.0  # as strong as a thumbs-down: the user acted on it
@@ -20,8 +21,9 @@ VOTE_CHOICES = ("A", "B", "C", "tie", "all_bad")
 
 
 def call(status: str, ts: float, latency_ms: float | None = None, cost_usd: float | None = None) -> Obs | None:
-    """A logged attempt; None for a cancelled one (it says nothing about the model)."""
-    if status == "cancelled":
+    """A logged attempt; None for one cancelled, lost or still running (it says nothing about
+    the model)."""
+    if not Status(status).says_something:
         return None
     return Obs(ts=ts, status=status, latency_ms=latency_ms, cost_usd=cost_usd,
                failure=ERROR_FAILURE if status == "error" else 0.0)

@@ -29,12 +29,17 @@ async def observe_answers(store: Store, source: EvidenceSource, items: list[Item
                                          for cid, uc, model, obs in items if cid is not None])
 
 
-async def log_call(store: Store, rec: CallRecord, reservation_id: int | None = None, vector: bytes | None = None) -> int:
+async def log_call(store: Store, rec: CallRecord, reservation_id: int | None = None, vector: bytes | None = None,
+                   call_id: int | None = None) -> int:
     """One attempt: its row (with the prompt's embedding), what it says about its model, what a
     re-ask says about the answer it re-asks, and its budget reservation dropped, all in one
-    transaction: spend is never counted twice or lost. Returns its id."""
+    transaction: spend is never counted twice or lost. `call_id`: the row written `started`
+    with the reservation, completed now (else a new row). Returns its id."""
     async with store.transaction():
-        call_id = await store.insert_call(rec, vector)
+        if call_id is not None:
+            call_id = await store.complete_call(call_id, rec, vector)
+        else:
+            call_id = await store.insert_call(rec, vector)
         if (obs := evidence.call(rec.status, rec.ts, rec.latency_ms, rec.cost_usd)) is not None:
             await observe(store, [(rec.use_case or GENERAL, rec.model, obs)])
         if rec.kind in CallKind.re_asks() and rec.origin_id is not None and rec.parent_id is None:

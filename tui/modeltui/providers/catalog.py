@@ -236,6 +236,8 @@ def build(cfg: Config, env: dict[str, str] | None = None, ollama_tags: list[str]
 
     redact.watch([*PROVIDER_ENV.values(), *(p.env_var for p in cfg.providers.values()),
                   *(o.env_var for o in cfg.models.values())])  # their values never leave the gateway
+    redact.watch_urls([cfg.ollama_url, *(p.api_base for p in cfg.providers.values()),
+                       *(o.api_base for o in cfg.models.values())])  # nor do credentials inside their URLs
     resolved: list[ModelInfo] = []
     for m in models.values():
         prov = cfg.providers.get(m.provider)

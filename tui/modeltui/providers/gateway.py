@@ -60,8 +60,9 @@ async def warm_up() -> None:
     messages = [{"role": "user", "content": "warm-up"}]
     for extra in ({"mock_response": "ok"}, {"api_base": "http://127.0.0.1:9/v1", "max_retries": 0, "num_retries": 0}):
         try:
-            resp = await asyncio.wait_for(litellm.acompletion(model="openai/warm-up", messages=messages, stream=True,
-                                                              api_key="warm-up", timeout=2, **extra), 3)
+            async with asyncio.timeout(3):
+                resp = await litellm.acompletion(model="openai/warm-up", messages=messages, stream=True,
+                                                 api_key="warm-up", timeout=2, **extra)
             async for _ in resp:
                 pass
         except Exception:  # noqa: BLE001,S110 - a refused connection is the point of the second run
@@ -211,14 +212,14 @@ async def stream(attempt: Attempt, timeouts: Timeouts, on_text: Callable[[str], 
 
     try:
         async with asyncio.timeout(timeouts.total_s):
-            resp = await asyncio.wait_for(
-                litellm.acompletion(**_call_args(attempt.model, attempt.messages, attempt.max_tokens, timeouts)),
-                timeouts.connect_s)
+            async with asyncio.timeout(timeouts.connect_s):  # (not wait_for: see _next_chunk)
+                resp = await litellm.acompletion(**_call_args(attempt.model, attempt.messages, attempt.max_tokens,
+                                                              timeouts))
             it = resp.__aiter__()
             finished, tool_call = False, False
             while True:
                 try:
-                    chunk = await asyncio.wait_for(it.__anext__(), timeouts.stall_s)
+                    chunk = await _next_chunk(it, timeouts.stall_s)
                 except StopAsyncIteration:
                     break
                 usage = getattr(chunk, "usage", None)
@@ -261,9 +262,18 @@ async def stream(attempt: Attempt, timeouts: Timeouts, on_text: Callable[[str], 
     return attempt
 
 
+async def _next_chunk(it, stall_s: float):
+    """The stream's next chunk, or TimeoutError after `stall_s` without one. Not
+    `asyncio.wait_for`: on Python 3.11 it returns the chunk and swallows a cancel that lands as
+    the chunk arrives (gh-86296), so a stopped stream, streaming fast, went on to its end."""
+    async with asyncio.timeout(stall_s):
+        return await it.__anext__()
+
+
 async def _close(resp) -> None:
     """Stop reading: close the provider's stream so it stops generating (and billing)."""
     try:
-        await asyncio.wait_for(resp.aclose(), 2.0)
+        async with asyncio.timeout(2.0):
+            await resp.aclose()
     except Exception:  # noqa: BLE001,S110 - closing is best effort; the attempt is already settled
         pass

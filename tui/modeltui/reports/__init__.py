@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from modeltui.calls.budget import BudgetFigures, period_starts
+from modeltui.errors import StoreError, UsageError
 from modeltui.learning.rankings import RankingRow
 from modeltui.learning.rankings import rankings as rank
 from modeltui.learning.savings import savings as savings_of
@@ -81,12 +82,20 @@ async def export(engine: Engine, fmt: str, out: Path | None, texts: bool = True,
     """(calls, file written, or the rendered text when `out` is None)."""
     from modeltui.store import export as exporter
 
+    if out is not None:
+        try:
+            exporter.check_target(out, engine.store.path)
+        except ValueError as exc:
+            raise UsageError(f"-o: {exc}") from None
     rows = await calls(engine, session, since, until)
     if not rows:
         return 0, None, None
     if out is None:
         return len(rows), None, exporter.render(rows, fmt, texts)
-    return len(rows), exporter.write(rows, fmt, out, texts), None
+    try:
+        return len(rows), exporter.write(rows, fmt, out, texts), None
+    except OSError as exc:
+        raise StoreError(f"export to {out} failed ({exc.strerror or exc}); nothing was written there") from None
 
 
 def default_export_path(fmt: str) -> Path:
@@ -99,6 +108,44 @@ async def use_cases(engine: Engine) -> dict:
     """Keyword rules (config), discovered clusters and calls per use case."""
     return {"keyword_rules": {k: v.keywords for k, v in engine.cfg.use_cases.items()},
             "discovered": await engine.store.clusters(), "calls": await engine.store.calls_per_use_case()}
+
+
+DECLARED = "use_cases"  # the state file's key for use cases added with `usecases --add`
+
+
+def declared_use_cases(engine: Engine) -> list[str]:
+    from modeltui.settings import state_file
+
+    return [n for n in str(state_file.read(engine.cfg.db_path()).get(DECLARED, "")).split(",") if n]
+
+
+async def known_use_cases(engine: Engine) -> list[str]:
+    """What a person may name as a use case: the config's rules, the discovered clusters, the
+    ones added with `usecases --add`, and `general`."""
+    from modeltui.vocab import GENERAL
+
+    found = [*engine.cfg.use_cases, *(c["name"] for c in await engine.store.clusters()), *declared_use_cases(engine)]
+    return sorted({GENERAL, *found})
+
+
+async def require_use_case(engine: Engine, name: str | None) -> None:
+    """Refuse a use case nobody declared (a typo would otherwise live in the rankings for ever),
+    with the closest known ones. The engine itself takes any name (the routing replay does)."""
+    import difflib
+
+    if name is None or name in (known := await known_use_cases(engine)):
+        return
+    close = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
+    raise UsageError(f"unknown use case '{name}'" + (f" (did you mean {', '.join(close)}?)" if close else "")
+                     + f"; known: {', '.join(known)}; add one with `modeltui usecases --add {name}`")
+
+
+def declare_use_case(engine: Engine, name: str) -> None:
+    from modeltui.settings import state_file
+
+    if not name.replace("-", "").replace("_", "").isalnum():
+        raise UsageError(f"use case names are letters, digits, - and _ ('{name}' is not)")
+    state_file.remember(engine.cfg.db_path(), **{DECLARED: ",".join(sorted({*declared_use_cases(engine), name}))})
 
 
 async def typical_tokens(engine: Engine) -> dict[str, tuple[int, int]]:

@@ -41,6 +41,9 @@ class Budget(_Strict):
     daily_usd: float | None = Field(default=None, ge=0)
     session_usd: float | None = Field(default=None, ge=0)
     month_boundary: Literal["utc", "local"] = "utc"
+    lease_s: float = Field(default=60.0, ge=1, le=3600,
+                           description="a call's reservation lasts this long unless its process renews it "
+                                       "(every third of it); after that it is charged as lost")
 
 
 class ModelOverride(_Strict):

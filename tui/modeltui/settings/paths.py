@@ -59,7 +59,15 @@ def flow_dirs(kind: str, config: str | os.PathLike | None = None) -> list[Path]:
 
 
 def ensure_private_dir(path: Path) -> Path:
-    """Create `path` (and parents) and make it 0700: the log holds prompts and answers."""
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    os.chmod(path, 0o700)
+    """Create `path` and its missing parents 0700 (the log holds prompts and answers). A folder
+    that already exists is the user's: its mode is left alone (a log at /tmp/x.sqlite3 must
+    not make /tmp private, nor one in $HOME change $HOME)."""
+    path = Path(path)
+    missing = [p for p in (path, *path.parents) if not p.exists()][::-1]
+    for folder in missing:
+        try:
+            folder.mkdir(mode=0o700)
+        except FileExistsError:  # another process made it just now: not ours to change
+            continue
+        os.chmod(folder, 0o700)  # the umask may have taken bits off
     return path

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from modeltui.calls.request import AskObserver, AskRequest
+from modeltui.calls.request import AskObserver, AskRequest, started
 from modeltui.errors import BudgetRefused, ModeltuiError, NoModelAvailable, UsageError
 from modeltui.routing import RouteRequest
 from modeltui.signals.agreement import compare_all
@@ -79,7 +79,9 @@ async def _reserve_all(engine: Engine, prompt: str, models: list[str]) -> list:
             est = engine.catalog[mid].worst_case(tokens_in, engine.cfg.gateway.max_tokens)
             if est is None and engine.ledger.capped:
                 raise BudgetRefused(f"budget: {mid} has no known price and a cap is set")
-            res = await engine.ledger.reserve(mid, est or 0.0)
+            row = started(engine.session, engine.catalog[mid], None,
+                          AskRequest(prompt, model=mid, kind=CallKind.TOURNAMENT), None)
+            res = await engine.ledger.reserve(mid, est or 0.0, row)
             if res is None:
                 raise _DoesNotFit
             taken.append(res)

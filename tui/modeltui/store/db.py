@@ -29,12 +29,31 @@ async def _version(db: aiosqlite.Connection) -> int:
         return (await cur.fetchone())[0]
 
 
-async def _refuse_newer(db: aiosqlite.Connection, path: Path) -> None:
-    """Checked before anything writes (even the switch to WAL rewrites the header)."""
-    version = await _version(db)
+async def _refuse_foreign(path: Path) -> None:
+    """Before anything writes (even the switch to WAL rewrites the header), look at the file
+    read-only: a log from a newer modeltui, or a database of something else (tables but no
+    schema version of ours), is refused and left exactly as it was."""
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    try:
+        db = await aiosqlite.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise StoreError(f"{path}: cannot open log: {exc}") from None
+    try:
+        version = await _version(db)
+        async with db.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+                              "ORDER BY name LIMIT 4") as cur:
+            tables = [r[0] for r in await cur.fetchall()]
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{path}: not a usable modeltui log: {exc} (the file was not touched)") from None
+    finally:
+        await db.close()
     if version > LATEST:
         raise StoreError(f"{path}: log is schema version {version}, newer than this modeltui "
                          f"understands ({LATEST}); upgrade modeltui — the file was not touched")
+    if version == 0 and tables:
+        raise StoreError(f"{path}: not a modeltui log (a database with tables of its own: {', '.join(tables)}); "
+                         "the file was not touched")
 
 
 def statements(script: str) -> list[str]:
@@ -133,6 +152,7 @@ async def connect(path: Path) -> aiosqlite.Connection:
     if not writable(path):
         raise StoreError(f"{path}: the log is read-only; modeltui must write it before calling a model "
                          "(read-only commands such as log, export, budget and rankings still work)")
+    await _refuse_foreign(path)
     try:
         if not path.exists():
             _create_private(path)
@@ -142,7 +162,6 @@ async def connect(path: Path) -> aiosqlite.Connection:
     try:
         db.row_factory = aiosqlite.Row
         await db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        await _refuse_newer(db, path)
         await _setup_with_retry(db)
     except sqlite3.DatabaseError as exc:
         await db.close()

@@ -67,11 +67,49 @@ def render(rows: list[dict], fmt: str, texts: bool = True) -> str:
     raise ValueError(f"unknown export format {fmt!r} (choose {', '.join(FORMATS)})")
 
 
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def check_target(path: Path, log: Path) -> Path:
+    """Where an export may go: never the log, its -wal or -shm, any SQLite file, a folder or a
+    device. Raises ValueError with the one-line reason."""
+    path = Path(path).expanduser()
+    target, log = path.resolve(), Path(log).expanduser().resolve()
+    if target in (log, log.with_name(log.name + "-wal"), log.with_name(log.name + "-shm"),
+                  log.with_name(log.name + "-journal")):
+        raise ValueError(f"{path} is the log itself: an export never writes over it")
+    if path.is_dir():
+        raise ValueError(f"{path} is a folder: give a file name")
+    if path.exists() and not path.is_file():
+        raise ValueError(f"{path} is not a regular file")
+    if path.is_file():
+        try:
+            with open(path, "rb") as fh:
+                if fh.read(len(SQLITE_HEADER)) == SQLITE_HEADER:
+                    raise ValueError(f"{path} is an SQLite database: an export never writes over one")
+        except OSError as exc:
+            raise ValueError(f"{path}: {exc.strerror or exc}") from None
+    if not target.parent.is_dir():
+        raise ValueError(f"folder {path.parent} does not exist")
+    return path
+
+
 def write(rows: list[dict], fmt: str, path: Path, texts: bool = True) -> Path:
-    """Write the export privately (0600): it may hold prompts."""
+    """Write the export privately (0600, it may hold prompts) to a temporary file beside the
+    target, then rename it into place: a failed export (a full disk) leaves the old file whole.
+    The caller has checked the target (`check_target`). OSError says what went wrong."""
+    import tempfile
+
     path = Path(path).expanduser()
     path.parent.mkdir(parents=True, exist_ok=True)  # the CLI refuses an -o folder that does not exist
-    fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-        fh.write(render(rows, fmt, texts))
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)  # 0600
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(render(rows, fmt, texts))
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
     return path

@@ -189,6 +189,21 @@ MIGRATIONS: list[str] = [
     CREATE INDEX run_items_run ON run_items(run_id, rep, id);
     CREATE INDEX runs_ab ON runs(ab_id) WHERE ab_id IS NOT NULL;
     """,
+    # 10: reservations are leases (an owner token and an expiry its owner renews) tied to the
+    #     attempt's row, written with status 'started' before the request leaves. Reservations
+    #     from before (kept alive by process ids, which another PID namespace cannot see) are
+    #     charged now as lost calls at their amount: never deleted, so the cap stays conservative.
+    """
+    ALTER TABLE reservations ADD COLUMN owner TEXT;
+    ALTER TABLE reservations ADD COLUMN expires REAL NOT NULL DEFAULT 0;
+    ALTER TABLE reservations ADD COLUMN call_id INTEGER REFERENCES calls(id);
+    INSERT INTO calls (ts, session, kind, model, provider, status, cost_usd, tokens_estimated, error_kind, error_message)
+        SELECT ts, session, 'chat', model, '', 'lost', amount_usd, 1, 'lost',
+               'reserved before leases existed and never logged: charged at its reservation'
+        FROM reservations;
+    DELETE FROM reservations;
+    CREATE INDEX reservations_expires ON reservations(expires);
+    """,
 ]
 
 LATEST = len(MIGRATIONS)

@@ -8,6 +8,17 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
+class Lease:
+    """A reservation as the ledger reclaims it."""
+
+    id: int
+    call_id: int | None
+    session: str
+    model: str
+    amount: float
+
+
+@dataclass(frozen=True)
 class SpendSums:
     month: float
     today: float
@@ -36,24 +47,42 @@ class SpendQueries:
                 "FROM calls WHERE ts >= ?", (kind, since)) as cur:
             return tuple(await cur.fetchone())
 
-    async def add_reservation(self, session: str, model: str, amount: float) -> int:
+    async def add_reservation(self, session: str, model: str, amount: float, owner: str, expires: float,
+                              call_id: int | None) -> int:
         async with self.transaction() as db:
-            cur = await db.execute("INSERT INTO reservations (ts, session, pid, model, amount_usd) VALUES (?,?,?,?,?)",
-                                   (time.time(), session, os.getpid(), model, amount))
+            cur = await db.execute("INSERT INTO reservations (ts, session, pid, model, amount_usd, owner, expires, call_id) "
+                                   "VALUES (?,?,?,?,?,?,?,?)",
+                                   (time.time(), session, os.getpid(), model, amount, owner, expires, call_id))
             return cur.lastrowid
 
     async def delete_reservation(self, reservation_id: int) -> None:
         async with self.transaction() as db:
             await db.execute("DELETE FROM reservations WHERE id = ?", (reservation_id,))
 
-    async def reservation_rows(self) -> list[tuple[int, int, float]]:
-        """(id, pid, ts) of every reservation, for reclaiming those of dead processes."""
-        async with self.db.execute("SELECT id, pid, ts FROM reservations") as cur:
-            return [tuple(r) for r in await cur.fetchall()]
-
-    async def delete_reservations(self, ids: list[int]) -> None:
+    async def renew_leases(self, owner: str, expires: float) -> None:
         async with self.transaction() as db:
-            await db.executemany("DELETE FROM reservations WHERE id = ?", [(i,) for i in ids])
+            await db.execute("UPDATE reservations SET expires = ? WHERE owner = ?", (expires, owner))
+
+    async def expired_reservations(self, now: float) -> list[Lease]:
+        async with self.db.execute("SELECT id, call_id, session, model, amount_usd FROM reservations "
+                                   "WHERE expires < ?", (now,)) as cur:
+            return [Lease(*r) for r in await cur.fetchall()]
+
+    async def charge_lost(self, lease: Lease, why: str) -> None:
+        """A reservation whose owner stopped renewing it: its call becomes `lost`, charged at the
+        reservation (marked estimated), and the reservation goes, in one transaction."""
+        async with self.transaction() as db:
+            cur = await db.execute(
+                "UPDATE calls SET status = 'lost', cost_usd = ?, tokens_estimated = 1, error_kind = 'lost', "
+                "error_message = ? WHERE id = ? AND status = 'started'", (lease.amount, why, lease.call_id))
+            if cur.rowcount == 0:  # no started row (or it was completed meanwhile and is charged already)
+                done = await db.execute("SELECT 1 FROM calls WHERE id = ?", (lease.call_id,))
+                if await done.fetchone() is None:
+                    await db.execute("INSERT INTO calls (ts, session, kind, model, provider, status, cost_usd, "
+                                     "tokens_estimated, error_kind, error_message) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                                     (time.time(), lease.session, "chat", lease.model, "", "lost", lease.amount, 1,
+                                      "lost", why))
+            await db.execute("DELETE FROM reservations WHERE id = ?", (lease.id,))
 
     async def spend_by_model(self, since: float) -> list[dict]:
         async with self.db.execute(

@@ -30,6 +30,7 @@ from modeltui.vocab import CallKind
 DEFAULT_HALF_LIFE_S = 30 * 86_400.0  # what learning/ decays with unless the config says (`[learning] half_life_days`)
 DatabaseError = sqlite3.Error  # what a damaged or foreign file raises (the CLI reports it in one line)
 _COLS = CallRecord.columns()
+_UPDATE = f"UPDATE calls SET {', '.join(c + ' = ?' for c in _COLS)} WHERE id = ?"
 _INSERT = f"INSERT INTO calls ({', '.join(_COLS)}) VALUES ({', '.join('?' * len(_COLS))})"
 
 
@@ -128,3 +129,19 @@ class Store(CallQueries, SpendQueries, LearnedQueries, PromptQueries, RunQueries
             if vector is not None:
                 await self._add_prompt_vector(rec.id, vector)
         return rec.id
+
+    async def complete_call(self, call_id: int, rec: CallRecord, vector: bytes | None = None) -> int:
+        """Write what an attempt did into its row (written `started` with its reservation)."""
+        if rec.error_message:
+            rec.error_message = redact(rec.error_message)
+        rec.id = call_id
+        async with self.transaction():
+            await self.db.execute(_UPDATE, [*rec.values(), call_id])
+            if vector is not None:
+                await self._add_prompt_vector(call_id, vector)
+        return call_id
+
+    async def delete_call(self, call_id: int) -> None:
+        """Drop a `started` row whose request never left (its reservation is released)."""
+        async with self.transaction():
+            await self.db.execute("DELETE FROM calls WHERE id = ? AND status = 'started'", (call_id,))

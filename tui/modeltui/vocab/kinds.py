@@ -35,9 +35,16 @@ class CallKind(StrEnum):
 class Status(StrEnum):
     """How a call ended (the `status` column)."""
 
+    STARTED = "started"  # written with the reservation, before the request leaves
     OK = "ok"
     ERROR = "error"
     CANCELLED = "cancelled"
+    LOST = "lost"  # its process died: charged at its reservation (estimated)
+
+    @property
+    def says_something(self) -> bool:
+        """Whether the model is to blame or to praise for how the call ended."""
+        return self in (Status.OK, Status.ERROR)
 
 
 class ErrorKind(StrEnum):
@@ -54,6 +61,7 @@ class ErrorKind(StrEnum):
     CONNECTION = "connection"
     BAD_RESPONSE = "bad_response"
     CANCELLED = "cancelled"
+    LOST = "lost"  # the process stopped before it logged the call
 
 
 class EvidenceSource(StrEnum):
