@@ -4,7 +4,12 @@ monthly cap, with the provider key given through a custom variable (ACMECORP_AUT
 
 Prints, and tests/test_chaos.py asserts on a shorter run:
   attempts           HTTP requests the server saw
-  rows               rows in the log (must equal attempts: every request is one row)
+  rows               rows in the log (every request is one row: rows >= attempts, and only a
+                     process killed between its reservation and its request adds a row of its own)
+  unlogged           requests with no row (attempts - rows, if positive: must be 0)
+  killed, lost       processes killed with SIGKILL mid-call, and the calls charged as lost for them
+                     (at their reservation, once their lease ran out)
+  pid_namespace      whether an `ask` also ran in a second PID namespace (`unshare --pid`, as root)
   spend_over_cap     month spend minus the cap, if positive (must be 0)
   reservations_left  reservations in the log after every process exited (must be 0)
   key_leaks          places the key's value was found: database, WAL, exports, stdout, stderr (must be 0)
@@ -32,6 +37,7 @@ from _fault_server import Blackhole, FaultServer  # noqa: E402
 
 KEY = "acme7d1e0c9b4a8f2e6d3c5b7a9f1e"  # custom variable: no key-like name, no known key shape
 CAP = 0.15
+LEASE_S = 2.0  # short, so that the calls of killed processes are charged within the run
 MODEL = {"quality": 6.0, "input_per_mtok": 100.0, "output_per_mtok": 2000.0, "context_window": 16_000, "max_output": 1000}
 
 
@@ -42,7 +48,7 @@ def write_config(home: Path, url: str) -> Path:
     data = {"ollama_url": "http://127.0.0.1:9", "demo": {"mode": "never"}, "builtin_models": False,
             "default_tier": "balanced", "storage": {"path": str(home / "data" / "log.sqlite3")},
             "providers": {"openai": {"api_base": url + "/v1", "env_var": "ACMECORP_AUTH"}},
-            "budget": {"monthly_usd": CAP},
+            "budget": {"monthly_usd": CAP, "lease_s": LEASE_S},
             "gateway": {"connect_timeout_s": 3.0, "stall_timeout_s": 1.0, "total_timeout_s": 6.0, "max_tokens": 20,
                         "max_retry_after_s": 0.5},
             "routing": {"cooldown_s": 5.0},
@@ -73,6 +79,7 @@ def run_rounds(rounds: int, seed: int) -> dict:
             out, err = p.communicate(timeout=300)
             outputs += [out, err]
             codes.append(p.returncode)
+    killed, pidns = _kills_and_namespaces(exe, env, server, outputs, codes, seed)
     exports = []
     for fmt in ("jsonl", "csv", "md"):
         for extra in ([], ["--no-text"]):
@@ -96,10 +103,51 @@ def run_rounds(rounds: int, seed: int) -> dict:
     behaviours: dict[str, int] = {}
     for b in server.seen:
         behaviours[b] = behaviours.get(b, 0) + 1
-    return {"attempts": attempts, "rows": rows, "spend_usd": round(spend, 6), "cap_usd": CAP,
+    lost = statuses.get("lost:lost", 0)
+    return {"attempts": attempts, "rows": rows, "unlogged": max(0, attempts - rows), "killed": killed, "lost": lost,
+            "pid_namespace": pidns, "spend_usd": round(spend, 6), "cap_usd": CAP,
             "spend_over_cap": round(max(0.0, spend - CAP), 9), "reservations_left": reservations, "key_leaks": leaks,
             "tracebacks": sum("Traceback" in o for o in outputs), "exit_codes": {str(c): codes.count(c) for c in set(codes)},
             "faults_served": behaviours, "logged": statuses, "processes": len(codes), "home": str(home)}
+
+
+def _kills_and_namespaces(exe, env, server, outputs, codes, seed) -> tuple[int, str]:
+    """SIGKILL a few calls at random moments after their request reached the server; run one
+    `ask` in a second PID namespace beside one in ours (as root, where `unshare` exists); then,
+    once the killed calls' leases ran out, one more `ask` reclaims them."""
+    import random
+    import shutil
+    import signal
+
+    rnd, killed = random.Random(seed), 0
+    for i in range(4):
+        before = len(server.seen)
+        p = subprocess.Popen([*exe, "ask", f"killed call {i}: what is six times seven?"], env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 60
+        while len(server.seen) == before and p.poll() is None and time.time() < deadline:
+            time.sleep(0.01)
+        time.sleep(rnd.uniform(0.0, 0.4))
+        if p.poll() is None:
+            os.kill(p.pid, signal.SIGKILL)
+            killed += 1
+        p.wait()
+    pidns = "skipped (needs root and unshare)"
+    if os.geteuid() == 0 and shutil.which("unshare"):
+        procs = [subprocess.Popen(prefix + [*exe, "ask", f"namespace {j}: what is six times seven?"], env=env,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for j, prefix in enumerate(([], ["unshare", "--pid", "--fork"]))]
+        for p in procs:
+            out, err = p.communicate(timeout=300)
+            outputs += [out, err]
+            codes.append(p.returncode)
+        pidns = "ran"
+    time.sleep(LEASE_S + 0.5)
+    p = subprocess.run([*exe, "ask", "after the kills: what is six times seven?"], env=env, capture_output=True,
+                       text=True, timeout=300)
+    outputs += [p.stdout, p.stderr]
+    codes.append(p.returncode)
+    return killed, pidns
 
 
 async def dead_endpoint() -> float:
@@ -139,7 +187,10 @@ def main() -> None:
     if args.dead:
         figures["dead_endpoint_s"] = round(asyncio.run(dead_endpoint()), 2)
     lines = [f"{figures['processes']} processes over {args.rounds} rounds, {figures['wall_s']} s",
-             f"HTTP attempts the server saw: {figures['attempts']}   rows in the log: {figures['rows']}",
+             f"HTTP attempts the server saw: {figures['attempts']}   rows in the log: {figures['rows']}   "
+             f"requests without a row: {figures['unlogged']}",
+             f"killed with SIGKILL mid-call: {figures['killed']}   charged as lost: {figures['lost']}   "
+             f"second PID namespace: {figures['pid_namespace']}",
              f"month spend ${figures['spend_usd']:.6f} of cap ${CAP:.2f}; over the cap: ${figures['spend_over_cap']:.6f}",
              f"reservations left: {figures['reservations_left']}   key leaks: {figures['key_leaks']}   "
              f"tracebacks: {figures['tracebacks']}",
