@@ -29,6 +29,10 @@ def test_a_prompt_that_is_not_utf8_is_one_line_and_nothing_is_sent(isolated_env,
         (isolated_env / "config.toml").write_text("[learning]\nprompt_model = false\n[learning.shadow]\nrate = 0.0\n")
     p = run_bytes(b"ask", b"caf\xe9", b"--model", b"demo/small")
     assert p.returncode == 2 and "not valid UTF-8 (byte 0xe9)" in one_line(p.stderr)
+    for args in ((b"tournament", b"caf\xe9"), (b"run", b"triage", b"--input", b"caf\xe9"),
+                 (b"ask", b"hi", b"--use-case", b"caf\xe9")):
+        p = run_bytes(*args)
+        assert p.returncode == 2 and "not valid UTF-8 (byte 0xe9) at character 3" in one_line(p.stderr), args
     p = run_bytes(b"ask", b"-", b"--model", b"demo/small", stdin=b"caf\xe9 au lait")
     assert p.returncode == 2 and "not UTF-8 (byte 0xe9 at 3)" in one_line(p.stderr)
     db = isolated_env / "data" / "log.sqlite3"

@@ -153,8 +153,23 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _not_utf8(args: argparse.Namespace) -> str | None:
+    """The first argument that is not valid UTF-8 (a shell passes such bytes on as surrogates,
+    which could be neither sent nor logged), said in one line."""
+    for name, value in vars(args).items():
+        for text in value if isinstance(value, list) else [value]:
+            if isinstance(text, str) and any(0xD800 <= ord(c) <= 0xDFFF for c in text):
+                at = next(i for i, c in enumerate(text) if 0xD800 <= ord(c) <= 0xDFFF)
+                byte = f" (byte 0x{ord(text[at]) - 0xDC00:02x})" if 0xDC80 <= ord(text[at]) <= 0xDCFF else ""
+                return f"{name.replace('_', '-')}: not valid UTF-8{byte} at character {at}"
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if (bad := _not_utf8(args)) is not None:
+        print(f"modeltui: {bad}", file=sys.stderr)
+        return 2
     if args.command is None:
         from modeltui.ui.run import run_app
 
