@@ -25,3 +25,13 @@ class BudgetRefused(ModeltuiError):
 
 class NoModelAvailable(ModeltuiError):
     exit_code = 3
+
+
+def not_utf8(text: str | None) -> str | None:
+    """Why `text` cannot be sent or logged, or None. A shell passes bytes that are not UTF-8 on
+    to Python as surrogates: "not valid UTF-8 (byte 0xe9) at character 3"."""
+    at = next((i for i, c in enumerate(text or "") if 0xD800 <= ord(c) <= 0xDFFF), None)
+    if at is None:
+        return None
+    code = ord(text[at])
+    return "not valid UTF-8" + (f" (byte 0x{code - 0xDC00:02x})" if 0xDC80 <= code <= 0xDCFF else "") + f" at character {at}"

@@ -7,7 +7,7 @@ import time
 import uuid
 from dataclasses import asdict, dataclass, field
 
-from modeltui.errors import UsageError
+from modeltui.errors import UsageError, not_utf8
 from modeltui.providers import gateway
 from modeltui.providers.catalog import ModelInfo
 from modeltui.routing import RouteDecision
@@ -43,12 +43,8 @@ class AskRequest:
         refused here, at the one door to the engine: it could be neither sent nor logged."""
         for what, text in (("prompt", self.prompt), ("system prompt", self.system),
                            *(("history", str(m.get("content", ""))) for m in self.history)):
-            try:
-                (text or "").encode("utf-8")
-            except UnicodeEncodeError as exc:
-                bad = (text or "")[exc.start]
-                byte = f" (byte 0x{ord(bad) - 0xDC00:02x})" if 0xDC80 <= ord(bad) <= 0xDCFF else ""
-                raise UsageError(f"the {what} is not valid UTF-8{byte} at character {exc.start}") from None
+            if (why := not_utf8(text)) is not None:
+                raise UsageError(f"the {what} is {why}")
 
     def messages(self) -> list[dict]:
         head = [{"role": "system", "content": self.system}] if self.system else []

@@ -154,14 +154,13 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _not_utf8(args: argparse.Namespace) -> str | None:
-    """The first argument that is not valid UTF-8 (a shell passes such bytes on as surrogates,
-    which could be neither sent nor logged), said in one line."""
+    """The first argument that is not valid UTF-8, said in one line."""
+    from modeltui.errors import not_utf8
+
     for name, value in vars(args).items():
         for text in value if isinstance(value, list) else [value]:
-            if isinstance(text, str) and any(0xD800 <= ord(c) <= 0xDFFF for c in text):
-                at = next(i for i, c in enumerate(text) if 0xD800 <= ord(c) <= 0xDFFF)
-                byte = f" (byte 0x{ord(text[at]) - 0xDC00:02x})" if 0xDC80 <= ord(text[at]) <= 0xDCFF else ""
-                return f"{name.replace('_', '-')}: not valid UTF-8{byte} at character {at}"
+            if isinstance(text, str) and (why := not_utf8(text)) is not None:
+                return f"{name.replace('_', '-')}: {why}"
     return None
 
 
