@@ -203,6 +203,8 @@ class Engine:
         if reservation is not None and (left := await self.ledger.left()) is not None:
             left += reservation.amount  # the caller's own reservation is room for this call
         result = AskResult(await self.route(req, left))
+        if (routed := getattr(obs, "routed", None)) is not None:  # (observers predating it need not have it)
+            routed(result.decision)
         for listener in self.listeners:
             await listener.routed(request, result)
         current: str | None = result.decision.model
@@ -217,14 +219,14 @@ class Engine:
                     result.decision.notes.append(f"{current} no longer fits the budget (parallel calls): using {chosen}")
                     current = chosen
             info = self.catalog[current]
+            attempt = gateway.Attempt(info, req.messages, min(req.max_tokens, info.max_output), budget_usd=res.amount)
             try:  # nothing has left yet: a failure (or a cancel) here gives the reservation back
                 obs.reserved(res.amount)
-                obs.attempt(info)  # the model about to be called (the UI prices the live text with it)
+                obs.attempt(attempt)  # about to be sent: the UI prices the live text with attempt.cost_so_far()
             except BaseException:
                 await to_the_end(self.ledger.release(res))
                 raise
             req = replace(req, exclude=req.exclude | {current})
-            attempt = gateway.Attempt(info, req.messages, min(req.max_tokens, info.max_output), budget_usd=res.amount)
             result.attempts.append(attempt)
             try:
                 await gateway.stream(attempt, self.timeouts, obs.text)

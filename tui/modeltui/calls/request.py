@@ -46,6 +46,15 @@ class AskRequest:
             if (why := not_utf8(text)) is not None:
                 raise UsageError(f"the {what} is {why}")
 
+    def chosen_by(self, tier: str | None) -> str | None:
+        """The log's `tier`: the tier that routed the call, or what chose its model instead
+        (`tournament` for entrants, `user` for a model named in the chat or the CLI, else the kind)."""
+        if self.model is None:
+            return tier
+        if self.kind == "tournament":
+            return "tournament"
+        return "user" if self.kind in ("chat", "retry", "cli") else str(self.kind)
+
     def messages(self) -> list[dict]:
         head = [{"role": "system", "content": self.system}] if self.system else []
         return [*head, *self.history, {"role": "user", "content": self.prompt}]
@@ -63,8 +72,11 @@ class AskObserver:
     def reserved(self, amount_usd: float) -> None:
         """Budget reserved for the attempt about to start."""
 
-    def attempt(self, model) -> None:
-        """The model (ModelInfo) about to be called."""
+    def routed(self, decision) -> None:
+        """The route chosen (RouteDecision: its model, why, the scored candidates)."""
+
+    def attempt(self, attempt) -> None:
+        """The attempt (gateway.Attempt: its `model`, its text and cost so far) about to be sent."""
 
 
 @dataclass(frozen=True)
@@ -155,7 +167,7 @@ def record(session: str, a: gateway.Attempt, d: RouteDecision, request: AskReque
     """The row one attempt is logged as."""
     return CallRecord(
         session=session, kind=request.kind, model=a.model.id, provider=a.model.provider, status=a.status,
-        tier=d.tier, use_case=d.use_case, complexity=d.complexity, simulated=a.model.simulated,
+        tier=request.chosen_by(d.tier), use_case=d.use_case, complexity=d.complexity, simulated=a.model.simulated,
         prompt=request.prompt, response=a.text, tokens_in=a.tokens_in, tokens_out=a.tokens_out,
         tokens_estimated=a.estimated, cost_usd=a.cost, latency_ms=a.latency_ms, ttft_ms=a.ttft_ms,
         error_kind=a.error_kind, error_message=a.error_message, parent_id=parent,
@@ -167,7 +179,7 @@ def started(session: str, model: ModelInfo, d: RouteDecision | None, request: As
     """The row an attempt has before it is sent (status `started`): what a killed process leaves."""
     return CallRecord(
         session=session, kind=request.kind, model=model.id, provider=model.provider, status=Status.STARTED,
-        tier=d.tier if d else request.tier, use_case=d.use_case if d else request.use_case,
+        tier=request.chosen_by(d.tier if d else request.tier), use_case=d.use_case if d else request.use_case,
         complexity=d.complexity if d else request.complexity, simulated=model.simulated, prompt=request.prompt,
         parent_id=parent, tournament_id=request.tournament_id, conversation=request.conversation,
         origin_id=request.origin_id, run_id=request.run_id, step=request.step)

@@ -17,18 +17,48 @@ from modeltui.reports import money as _money
 from modeltui.signals import standard
 from modeltui.signals.agreement import judge_line
 from modeltui.vocab import CallKind
+from modeltui.vocab.words import marked, plural
 
 
-def _table(title: str, columns: list[str], rows: list[list]) -> None:
+def _table(title: str, columns: list[str], rows: list[list], drop: tuple[str, ...] = ()) -> None:
+    """Print a table that fits the terminal (80 columns when it is not one): the columns in
+    `drop` go first, in that order, until the rest fits; the caption says which were left out.
+    Cells are text, never markup (a `[word]` in a prompt is shown as it is)."""
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
-    t = Table(title=title, show_lines=False)
-    for c in columns:
-        t.add_column(c, overflow="fold")
-    for r in rows:
-        t.add_row(*["" if v is None else str(v) for v in r])
-    Console(highlight=False).print(t)
+    console = Console(highlight=False)
+    cells = [[v if isinstance(v, Text) else Text("" if v is None else str(v)) for v in r] for r in rows]
+    keep = list(range(len(columns)))
+
+    def width(i: int) -> int:
+        longest = max([len(columns[i]), *(len(r[i].plain) for r in cells)], default=0)
+        return min(longest, 24)  # a long cell wraps rather than widening the table past this
+
+    hidden = []
+    for name in drop:
+        if sum(width(i) for i in keep) + 3 * len(keep) + 1 <= console.width:
+            break
+        if name in columns and (i := columns.index(name)) in keep:
+            keep.remove(i)
+            hidden.append(name)
+    t = Table(title=title, show_lines=False,
+              caption=f"left out at this width: {', '.join(hidden)} (--json has every field)" if hidden else None)
+    for i in keep:
+        t.add_column(columns[i], overflow="fold")
+    for r in cells:
+        t.add_row(*(r[i] for i in keep))
+    console.print(t)
+
+
+def _snippet(snippet: str | None):
+    from rich.text import Text
+
+    out = Text()
+    for part, hit in marked(" ".join((snippet or "").split())):
+        out.append(part, style="bold underline" if hit else "")
+    return out
 
 
 def _print_result(result, args) -> int:
@@ -228,7 +258,8 @@ async def cmd_models(args) -> int:
              "free" if m.free else ("?" if m.output_per_mtok is None else f"{m.output_per_mtok:g}"),
              "yes" if m.available else "no", m.why] for m in models]
     _table(f"models ({catalog.SEED_NOTE}; prices $/1M tokens from litellm)",
-           ["model", "provider", "quality", "strengths", "speed", "context", "in", "out", "available", "why"], rows)
+           ["model", "provider", "quality", "strengths", "speed", "context", "in", "out", "available", "why"], rows,
+           drop=("provider", "speed", "strengths", "context", "why"))
     return 0
 
 
@@ -237,22 +268,27 @@ async def cmd_log(args) -> int:
         rows = (await reports.search(engine, args.search, args.n) if args.search
                 else await reports.recent(engine, args.n, args.session))
     if args.json:
+        for r in rows:
+            if r.get("snippet"):
+                r["snippet"] = "".join(f"[{p}]" if hit else p for p, hit in marked(r["snippet"]))
         print(json.dumps(rows, ensure_ascii=False))
         return 0
     if args.search:
         if not rows:
             print(f"modeltui: no call matches '{args.search}'", file=sys.stderr)
             return 1
-        _table(f"{len(rows)} calls matching '{args.search}', best first", ["id", "time", "model", "status", "match"],
+        _table(f"{plural(len(rows), 'call')} matching '{args.search}', best first",
+               ["id", "time", "model", "status", "match"],
                [[r["id"], datetime.fromtimestamp(r["ts"]).strftime("%Y-%m-%d %H:%M"), r["model"], r["status"],
-                 " ".join((r["snippet"] or "").split())] for r in rows])
+                 _snippet(r["snippet"])] for r in rows], drop=("status", "time"))
         return 0
     _table(f"last {len(rows)} calls ({engine.cfg.db_path()})",
            ["id", "time", "session", "kind", "model", "tier", "status", "tokens", "cost", "ms", "parent"],
            [[r["id"], datetime.fromtimestamp(r["ts"]).strftime("%Y-%m-%d %H:%M:%S"), r["session"], r["kind"],
              r["model"], r["tier"], r["status"] + (f" ({r['error_kind']})" if r["error_kind"] else ""),
              f"{r['tokens_in']}→{r['tokens_out']}" + ("~" if r["tokens_estimated"] else ""),
-             _money(r["cost_usd"]), f"{r['latency_ms'] or 0:.0f}", r["parent_id"]] for r in rows])
+             _money(r["cost_usd"]), f"{r['latency_ms'] or 0:.0f}", r["parent_id"]] for r in rows],
+           drop=("parent", "session", "ms", "kind", "tier", "tokens"))
     return 0
 
 

@@ -49,7 +49,8 @@ class _Progress(RunObserver):
         print(f"\n[{note}]", file=sys.stderr)
 
     def step_done(self, item) -> None:
-        check = "" if item.passed is None else f" · check {'passed' if item.passed else 'FAILED'} ({item.note})"
+        note = f" ({item.note})" if item.note and item.note.strip().lower() not in ("passed", "failed", "pass", "fail") else ""
+        check = "" if item.passed is None else f" · check {'passed' if item.passed else 'FAILED'}{note}"
         if item.status == "skipped":
             print(f"\n   not asked: {item.note}", file=sys.stderr)
             return
@@ -84,7 +85,7 @@ async def cmd_run(args) -> int:
     for rid, label, results in started:
         cost = sum(r.cost_usd for r in results)
         ok = sum(r.status == "ok" for r in results)
-        print(f"\nrun {rid}{' (' + label + ')' if label else ''}: {ok}/{len(results)} passes ok · {_money(cost)} in all",
+        print(f"\n{rid if str(rid).startswith('run') else 'run ' + str(rid)}{' (' + label + ')' if label else ''}: {ok}/{len(results)} passes ok · {_money(cost)} in all",
               file=sys.stderr)
         for r in results:
             if r.error:
@@ -171,7 +172,7 @@ async def cmd_bench(args) -> int:
         print(json.dumps({**figures, "matrix": {uc: {m: c.to_dict() for m, c in row.items()} for uc, row in matrix.items()},
                           "cheapest_as_good": best}))
         return 1 if skipped else 0
-    print_matrix(matrix, best, result.models, f"suite {result.suite} · run {result.run_id}\n"
+    print_matrix(matrix, best, result.models, f"suite {result.suite} · {result.run_id}\n"
                  "pass rate (passed/answered) · cost of those answers · median latency")
     share = f" ({figures['wall_share']:.2f} of it)" if figures["wall_share"] is not None else ""
     print(f"{len(items)} calls in {result.wall_s:.1f} s; one after another they took {result.sum_latency_s:.1f} s{share}")
@@ -197,7 +198,8 @@ async def cmd_runs(args) -> int:
 
     _table("recent runs", ["run", "kind", "name", "variant / models", "when", "status", "items", "cost"],
            [[r["id"], r["kind"], r["name"], r["variant"] or "", datetime.fromtimestamp(r["ts"]).strftime("%Y-%m-%d %H:%M"),
-             r["status"] + (f": {r['error']}" if r["error"] else ""), r["items"], _money(r["cost_usd"])] for r in rows])
+             r["status"] + (f": {r['error']}" if r["error"] else ""), r["items"], _money(r["cost_usd"])] for r in rows],
+           drop=("items", "kind", "when", "variant / models"))
     for kind, items in found.items():
         print(f"{kind}: " + (", ".join(f"{n} ({p})" for n, p in items) or "none"))
     return 0

@@ -114,16 +114,26 @@ class Attempt:
         """The answer is incomplete: the model hit max_tokens, or we stopped reading it."""
         return self.finish_reason in ("length", "cut_max_tokens", "cut_budget")
 
+    def usage_so_far(self) -> tuple[int, int, bool]:
+        """(tokens in, tokens out, estimated): the provider's figures once it reported them, else
+        the prompt's and the text's estimates. The live cost and the logged cost both come from here."""
+        if self.tokens_in is not None and self.tokens_out is not None:
+            return self.tokens_in, self.tokens_out, self.estimated
+        return estimate_messages(self.messages), estimate_tokens(self.text) if self.text else 0, True
+
+    def cost_so_far(self) -> float | None:
+        """What this attempt has cost so far, prompt included from the start (None: unpriced)."""
+        tokens_in, tokens_out, _ = self.usage_so_far()
+        cost = self.model.cost(tokens_in, tokens_out)
+        return cost if cost is None or self.budget_usd is None else min(cost, self.budget_usd)
+
     def finish(self, status: str, kind: str | None = None, message: str | None = None) -> None:
         self.status = status
         self.error_kind = kind
         self.error_message = redact(message) if message else None
         self.text = redact(self.text) if self.text else self.text
         self.latency_ms = (time.perf_counter() - self.started) * 1000
-        if self.tokens_in is None or self.tokens_out is None:
-            self.tokens_in = estimate_messages(self.messages)
-            self.tokens_out = estimate_tokens(self.text) if self.text else 0
-            self.estimated = True
+        self.tokens_in, self.tokens_out, self.estimated = self.usage_so_far()
         self.cost = self.model.cost(self.tokens_in, self.tokens_out)
         if status == "error" and not self.text and self.estimated and self.cost:
             self.cost = 0.0  # refused before any output (4xx, 429, no connection): nothing was billed

@@ -14,6 +14,7 @@ from modeltui.errors import StoreError, UsageError
 from modeltui.learning.rankings import RankingRow
 from modeltui.learning.rankings import rankings as rank
 from modeltui.learning.savings import savings as savings_of
+from modeltui.vocab.words import money  # noqa: F401 - the one format, for the CLI
 
 if TYPE_CHECKING:
     from modeltui.calls.engine import Engine
@@ -66,6 +67,27 @@ async def recent(engine: Engine, limit: int = 20, session: str | None = None) ->
 async def search(engine: Engine, text: str, limit: int = 50) -> list[dict]:
     """Calls whose prompt or answer has every word of `text`, best first, with a `snippet`."""
     return await engine.store.search(text, limit)
+
+
+async def tournament(engine: Engine, tournament_id: str) -> dict | None:
+    """A logged tournament as the tournament view shows it: prompt, entrants in their slots
+    (model, status, cost, latency, text), verdict and the vote, if any."""
+    from modeltui.signals.feedback import LETTERS
+
+    t = await engine.store.get_tournament(tournament_id)
+    if t is None:
+        return None
+    calls = {r["model"]: r for r in await engine.store.tournament_calls(tournament_id)}
+    entrants = []
+    for slot, model in zip(LETTERS, t["models"]):
+        r = calls.get(model) or {}
+        entrants.append({"slot": slot, "model": model, "simulated": bool(r.get("simulated")),
+                         "status": r.get("status", "missing"), "error_kind": r.get("error_kind"),
+                         "error": r.get("error_message"), "cost_usd": r.get("cost_usd"),
+                         "latency_ms": r.get("latency_ms") or 0.0, "text": r.get("response") or ""})
+    votes = await engine.store.votes(tournament_id=tournament_id, kind="vote")
+    return {"tournament_id": tournament_id, "prompt": t["prompt"], "entrants": entrants,
+            "agreement": t["verdict"], "vote": votes[-1]["value"] if votes else None}
 
 
 async def conversations(engine: Engine, limit: int = 20, offset: int = 0) -> list[dict]:
@@ -154,8 +176,6 @@ async def typical_tokens(engine: Engine) -> dict[str, tuple[int, int]]:
     return typical(await engine.store.token_rows())
 
 
-def money(x: float | None) -> str:
-    return "unknown" if x is None else f"${x:.6f}"
 
 
 def explain_text(reasons: dict) -> str:

@@ -29,16 +29,19 @@ ACTIONS: tuple[Action, ...] = (
     Action("send", "ctrl+s", "send", "Send", "send the prompt", "Send prompt", priority=True, show=True),
     Action("stop", "ctrl+g", "stop", "Stop", "stop the answer streaming (logged as cancelled with its partial cost, "
            "reservation released)", "Stop the answer", priority=True, show=True),
-    Action("focus.prompt", "escape", "focus_prompt", "Prompt", "on the chat: the cursor back to the prompt; elsewhere: back"),
+    Action("focus.prompt", "escape", "back", "Back", "back to the chat (in a dialog: close it); on the chat: the cursor to "
+           "the prompt"),
     *(Action(f"tier.{t}", f"f{2 + i}", f"tier('{t}')", t.capitalize(), f"route the next prompts in the {t} tier "
              "(works while typing, and inside tmux)", f"Tier: {t}", priority=True) for i, t in enumerate(TIERS)),
-    Action("view.tournament", "f6", "tournament", "Tournament", "tournament: three models side by side, then vote",
+    Action("view.chat", None, "view('chat')", "Chat", "the chat: prompts routed by tier, answers with their cost",
+           "Chat"),
+    Action("view.tournament", "f6", "view('tournament')", "Tournament", "tournament: three models side by side, then vote",
            "Tournament", priority=True),
-    Action("view.rankings", "f7", "rankings", "Rankings", "rankings per use case: Bradley-Terry ratings, savings",
+    Action("view.rankings", "f7", "view('rankings')", "Rankings", "rankings per use case: Bradley-Terry ratings, savings",
            "Rankings", priority=True),
-    Action("view.history", "f8", "history", "History", "history: past conversations, searchable; reopen one to continue it",
+    Action("view.history", "f8", "view('history')", "History", "history: past conversations, searchable; reopen one to continue it",
            "History"),
-    Action("view.runs", None, "runs", "Runs", "runs: pipeline runs, A/B comparisons and benchmark matrices",
+    Action("view.runs", None, "view('runs')", "Runs", "runs: pipeline runs, A/B comparisons and benchmark matrices",
            "Runs: pipelines and suites"),
     Action("export", "f9", "export", "Export", "export this session or a date range (JSONL / CSV / Markdown, "
            "with or without texts)", "Export"),
@@ -49,20 +52,26 @@ ACTIONS: tuple[Action, ...] = (
     Action("quit", "ctrl+q", "quit", "Quit", "quit (calls in flight are logged as cancelled)", priority=True, show=True),
 )
 
+VIEWS = ("chat", "tournament", "rankings", "history", "runs")  # the app's modes: switched, never stacked
+DIALOG_KEEPS = frozenset({"stop", "quit"})  # the only actions that act while a dialog is open
+
 # keys a view or dialog owns (where, key, what): shown by help and the README beside the above
 VIEW_KEYS: tuple[tuple[str, str, str], ...] = (
     ("chat", "enter in the prompt", "new line (ctrl+s sends)"),
-    ("chat", "tab / shift+tab", "move between the prompt and an answer's buttons"),
+    ("chat", "tab / shift+tab", "from the prompt to the newest answer's buttons, then between buttons"),
     ("tournament", "a b c", "vote for A, B or C (a new vote replaces the old)"),
     ("tournament", "t / x", "tie / all bad"),
-    ("tournament", "other keys", "type the next prompt; after a vote the box takes every key (tab out to re-vote)"),
+    ("tournament", "other keys", "type the next prompt; after a vote the box takes every key (tab out to re-vote); "
+     "the line under the columns says which"),
     ("tournament", "ctrl+r", "blind mode on/off (names and prices hidden until the vote)"),
     ("rankings", "s", "cycle the sort column (or click a header)"),
     ("history", "/", "search past prompts and answers"),
-    ("history", "enter", "reopen a conversation and continue it"),
+    ("history", "enter", "reopen a conversation and continue it (a tournament opens in its view)"),
     ("history", "n / p", "older / newer sessions"),
     ("runs", "m", "mark a pipeline run; highlight another to compare them"),
-    ("any view", "escape", "back (on the chat: the cursor to the prompt)"),
+    ("any view", "escape", "back to the chat (on the chat: the cursor to the prompt)"),
+    ("a dialog", "its own keys", "a dialog (help, export, system prompt, retry with, the palette) takes every key "
+     "until escape closes it; only ctrl+g (stop) and ctrl+q (quit) still act"),
     ("everywhere", "ctrl+p", "command palette: every action, \"System prompt…\", your templates, themes"),
 )
 

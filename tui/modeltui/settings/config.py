@@ -227,13 +227,11 @@ def load(path: str | os.PathLike | None = None) -> Config:
 
 
 def _with_state(cfg: Config) -> Config:
-    """Lay the app's remembered choices (state.toml beside the log) over the file's settings."""
+    """Lay the app's remembered theme (state.toml beside the log) over the file's settings. Not
+    its tier: `default_tier` is the CLI's default, and the app keeps its own (`app_tier`)."""
     from modeltui.settings import state_file as state
 
     remembered = state.read(cfg.db_path())
-    tier = remembered.get("tier")
-    if tier in TIERS:
-        cfg.default_tier = Tier(tier)
     if isinstance(remembered.get("theme"), str):
         cfg.theme = remembered["theme"]
     return cfg

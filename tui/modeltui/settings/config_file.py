@@ -27,15 +27,22 @@ def read(path: str | os.PathLike | None = None) -> tuple[Path, dict | None]:
 
 
 def with_state(data: dict | None) -> dict:
-    """The raw settings with the app's remembered tier and theme laid over them (state.py)."""
+    """The raw settings with the app's remembered theme laid over them, and its own tier as
+    `app_tier` (state_file.py); `default_tier` stays the CLI's."""
     from modeltui.settings import state_file as state
 
     data = dict(data or {})
     storage = data.get("storage") if isinstance(data.get("storage"), dict) else {}
     db = Path(storage["path"]).expanduser() if isinstance(storage.get("path"), str) else paths.default_db()
     remembered = state.read(db)
-    if "tier" in remembered:
-        data["default_tier"] = remembered["tier"]
+    if tier := app_tier(remembered):
+        data["app_tier"] = tier
     if "theme" in remembered:
         data["theme"] = remembered["theme"]
     return data
+
+
+def app_tier(remembered: dict) -> str | None:
+    """The tier the app last used (`tier` in files written before the CLI stopped following it)."""
+    tier = remembered.get("app_tier", remembered.get("tier"))
+    return tier if isinstance(tier, str) else None

@@ -13,7 +13,7 @@ from modeltui.calls.listeners import Listener
 from modeltui.calls.request import AskObserver, AskRequest, AskResult
 from modeltui.errors import NoModelAvailable, UsageError
 from modeltui.learning import evidence, observe
-from modeltui.vocab import GENERAL, CallKind, EvidenceSource, Tier
+from modeltui.vocab import GENERAL, TIERS, CallKind, EvidenceSource, Tier
 
 if TYPE_CHECKING:
     from modeltui.calls.engine import Engine
@@ -121,7 +121,8 @@ async def escalate(engine: Engine, call_id: int, observer: AskObserver | None = 
     row = await engine.store.get_call(call_id)
     if row is None:
         raise UsageError(f"no call with id {call_id}")
-    effective = Tier(json.loads(row["decision"])["effective_tier"] if row["decision"] else row["tier"])
+    logged = json.loads(row["decision"])["effective_tier"] if row["decision"] else row["tier"]
+    effective = Tier(logged) if logged in TIERS else Tier.BALANCED  # (`user`, `tournament`: chosen, not routed)
     tier = effective.up() or Tier.PREMIUM
     history: tuple[dict, ...] = ()
     if row["conversation"]:

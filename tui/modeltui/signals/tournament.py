@@ -17,6 +17,7 @@ from modeltui.calls.request import AskObserver, AskRequest, started
 from modeltui.errors import BudgetRefused, ModeltuiError, NoModelAvailable, UsageError
 from modeltui.routing import RouteRequest
 from modeltui.signals.agreement import compare_all
+from modeltui.signals.blind import shuffled
 from modeltui.signals.feedback import LETTERS
 from modeltui.signals.judge import judge
 from modeltui.vocab import CallKind
@@ -108,11 +109,11 @@ async def run(engine: Engine, prompt: str, models: list[str] | None = None,
         if len(set(models)) != len(models) or not 2 <= len(models) <= 3:
             raise UsageError("--models takes two or three different model ids")
     use_case, _ = engine.resolve_use_case(prompt)  # one use case for all three (and for the votes)
-    picked = models or await pick_models(engine, prompt, use_case)
+    picked = models or shuffled(await pick_models(engine, prompt, use_case))  # no model has a fixed column
     reservations = await _reserve_all(engine, prompt, picked)
     if not reservations and not models:
         left = await engine.ledger.left() or 0.0
-        picked = await pick_models(engine, prompt, use_case, budget_left=left / 3)  # a cheaper trio that fits together
+        picked = shuffled(await pick_models(engine, prompt, use_case, budget_left=left / 3))  # a cheaper trio that fits together
         reservations = await _reserve_all(engine, prompt, picked)
     if not reservations:
         left = await engine.ledger.left()

@@ -39,13 +39,14 @@ class CallQueries:
 
     async def search(self, text: str, limit: int = 50) -> list[dict]:
         """Calls whose prompt or answer has every word of `text` (FTS5; words are taken literally,
-        a trailing * matches a prefix), best match first, with a highlighted `snippet`."""
+        a trailing * matches a prefix), best match first, with a `snippet` whose matched words are
+        between vocab.words.HIT and END."""
         words = [w for w in text.split() if w.strip('"*')]
         if not words:
             return []
         query = " ".join('"' + w.rstrip("*").replace('"', '""') + '"' + ("*" if w.endswith("*") else "") for w in words)
         async with self.db.execute(
-                "SELECT c.*, snippet(calls_fts, -1, '[', ']', '…', 12) AS snippet FROM calls_fts "
+                "SELECT c.*, snippet(calls_fts, -1, char(2), char(3), '…', 12) AS snippet FROM calls_fts "
                 "JOIN calls c ON c.id = calls_fts.rowid WHERE calls_fts MATCH ? ORDER BY rank LIMIT ?",
                 (query, limit)) as cur:
             return [dict(r) for r in await cur.fetchall()]
@@ -95,6 +96,12 @@ class CallQueries:
                 "SELECT prompt, response FROM calls WHERE conversation = ? AND id < ? AND status = 'ok' "
                 f"AND kind IN {_CONVERSATION} ORDER BY id", (conversation, before_id)) as cur:
             return [tuple(r) for r in await cur.fetchall()]
+
+    async def tournament_calls(self, tournament_id: str) -> list[dict]:
+        """Each entrant's last attempt in a tournament (the answer it showed)."""
+        async with self.db.execute("SELECT * FROM calls WHERE tournament_id = ? AND kind = 'tournament' "
+                                   "ORDER BY id", (tournament_id,)) as cur:
+            return [dict(r) for r in await cur.fetchall()]
 
     async def tournament_call(self, tournament_id: str, model: str) -> int | None:
         """The id of `model`'s first attempt in a tournament."""

@@ -1,39 +1,65 @@
 """The Textual app. The engine opens and litellm loads in the background, so the first screen
-paints at once; a prompt sent before the engine is ready waits with a visible status. Screens
-render and post messages; the engine does the work."""
+paints at once; a prompt sent before the engine is ready waits with a visible status.
+
+Navigation: the five views (chat, tournament, rankings, history, runs) are modes, switched by
+their keys and never stacked. Dialogs (export, system prompt, pick a model, help, the palette)
+are modal screens over the current view, one at a time, and own the keyboard while open: only
+stop and quit still act (see DIALOG_KEEPS). Screens post messages (ui/messages.py); the app
+routes them to the view that owns them."""
 
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 from pathlib import Path
 
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.reactive import reactive
+from textual.screen import ModalScreen
 
-from modeltui.settings.actions import ACTIONS
+from modeltui.settings.actions import ACTIONS, DIALOG_KEEPS, VIEWS
+from modeltui.ui import messages as msg
 from modeltui.vocab.tiers import TIERS, Tier
 
 # from the one table of actions (settings/actions.py): the footer shows those marked `show`
 BINDINGS = [Binding(a.key, a.action, a.label, id=a.id, priority=a.priority, show=a.show) for a in ACTIONS if a.key]
+OUR_ACTIONS = {a.action.split("(")[0] for a in ACTIONS} | {"command_palette"}
+
+
+def _view_class(name: str):
+    from modeltui.ui.screens import chat, history, rankings, runs, tournament
+
+    return {"chat": chat.ChatScreen, "tournament": tournament.TournamentScreen, "rankings": rankings.RankingsScreen,
+            "history": history.HistoryScreen, "runs": runs.RunsScreen}[name]
 
 
 class ModeltuiApp(App):
     TITLE = "modeltui"
     CSS_PATH = "app.tcss"
     BINDINGS = BINDINGS
+    DEFAULT_MODE = "chat"
+    tier: reactive[str] = reactive(Tier.BALANCED.value, init=False)
 
     def __init__(self, cfg=None, *, config_path: str | None = None, raw: dict | None = None,
                  extra_theme_dirs: list[Path] | None = None):
         """`cfg` is a validated Config; or pass the raw TOML (`raw`, `config_path`) and the app
         validates it with pydantic right after the first paint (pydantic costs ~0.15 s to load)."""
         super().__init__()
+        for name in VIEWS:
+            self.add_mode(name, partial(self._make_view, name))
+        self.views: dict = {}  # name -> its View, once made
         self.cfg = cfg
         self.config_path = config_path
         raw = raw or {}
-        ui = {"default_tier": cfg.default_tier, "theme": cfg.theme, "keymap": cfg.keymap} if cfg else raw
-        tier, theme, keymap = ui.get("default_tier"), ui.get("theme"), ui.get("keymap")
-        self.tier = tier if tier in TIERS else Tier.BALANCED.value
+        if cfg is not None:
+            from modeltui.settings import config_file, state_file
+
+            raw = {"default_tier": cfg.default_tier, "theme": cfg.theme, "keymap": cfg.keymap,
+                   "app_tier": config_file.app_tier(state_file.read(cfg.db_path()))}
+        tier, theme, keymap = raw.get("app_tier") or raw.get("default_tier"), raw.get("theme"), raw.get("keymap")
+        self.set_reactive(ModeltuiApp.tier, tier if tier in TIERS else Tier.BALANCED.value)
         self.keymap = keymap if isinstance(keymap, dict) and all(isinstance(v, str) for v in keymap.values()) else {}
         self.engine = None
         self.ready = asyncio.Event()
@@ -49,13 +75,26 @@ class ModeltuiApp(App):
         self.keymap_problems = [f"keymap: unknown binding id '{k}'" for k in self.keymap if k not in known]
         self.set_keymap({k: v for k, v in self.keymap.items() if k in known})
 
-    def get_default_screen(self):
-        from modeltui.ui.screens.chat import ChatScreen
+    def _make_view(self, name: str):
+        view = _view_class(name)()
+        self.views[name] = view
+        return view
 
-        return ChatScreen()
+    @property
+    def chat(self):
+        """The chat view (made first: it is the default mode)."""
+        return self.views["chat"]
+
+    @property
+    def dialog(self) -> ModalScreen | None:
+        """The dialog open over the current view, if any."""
+        return self.screen if isinstance(self.screen, ModalScreen) else None
+
+    def key_for(self, action_id: str) -> str:
+        return self.keymap.get(action_id) or next(a.key for a in ACTIONS if a.id == action_id)
 
     def tier_keys(self) -> dict[str, str]:
-        return {t: self.keymap.get(f"tier.{t}", b.key) for t in TIERS for b in BINDINGS if b.id == f"tier.{t}"}
+        return {t: self.key_for(f"tier.{t}") for t in TIERS}
 
     def on_mount(self) -> None:
         self.theme_changed_signal.subscribe(self, self._save_theme)
@@ -68,6 +107,7 @@ class ModeltuiApp(App):
                 pass  # not the main thread (tests) or no signals here
         for problem in self.theme_problems + self.keymap_problems:  # shown, not fatal
             self.notify(problem, severity="warning")
+        self.call_after_refresh(self.open_engine)  # paint first, then the imports and I/O
 
     def _on_signal(self, signum: int) -> None:
         """SIGTERM/SIGHUP: with calls in flight, quit as ctrl+q does so they are logged as cancelled;
@@ -80,7 +120,7 @@ class ModeltuiApp(App):
             signal.signal(signum, signal.SIG_DFL)
             os.kill(os.getpid(), signum)
 
-        if any(w.group in ("calls", "tournament") and not w.is_finished for w in self.workers):
+        if self._streaming():
             self.call_later(self.action_quit)
             timer = threading.Timer(8.0, die)  # the terminal may be gone: never outlive the signal by much
             timer.daemon = True
@@ -88,11 +128,11 @@ class ModeltuiApp(App):
             return
         die()
 
-    @property
-    def chat(self):
-        from modeltui.ui.screens.chat import ChatScreen
+    def _streaming(self) -> list:
+        return [w for w in self.workers if w.group in ("calls", "tournament") and not w.is_finished]
 
-        return next(s for s in self.screen_stack if isinstance(s, ChatScreen))
+    def _status(self, text: str, banner: str | None = None, ready: bool = False) -> None:
+        self.chat.post_message(msg.EngineStatus(text, banner, ready))
 
     @work(exclusive=True, group="engine")
     async def open_engine(self) -> None:
@@ -103,104 +143,117 @@ class ModeltuiApp(App):
                 from modeltui.settings import config
 
                 self.cfg = config.load(self.config_path)
-                if self.cfg.default_tier != self.tier or self.cfg.theme != self.theme:
-                    self.cfg.default_tier, self.cfg.theme = self.tier, self.theme  # chosen before it loaded
-                    self._remember(tier=self.tier, theme=self.theme)
             from modeltui.calls.engine import Engine
             from modeltui.signals import standard
 
             self.engine = await Engine.open(cfg=self.cfg, listeners=standard)
             self.sub_title = f"session {self.engine.session}"
-            if all(m.simulated for m in self.engine.catalog.available()):
-                self.chat.show_banner("DEMO: simulated models, answers are not real. Set a provider key (F1) or start Ollama.")
-            await self.chat.refresh_meter()
-            self.chat.set_status("loading litellm…")
+            demo = all(m.simulated for m in self.engine.catalog.available())
+            self._status("loading litellm…", banner="DEMO: simulated answers. For real ones set a provider key "
+                         "or start Ollama (F1 says how)." if demo else None)
             await self.engine.preload(warm=True)
         except ModeltuiError as exc:
             self.startup_error = str(exc)
             self.exit(return_code=exc.exit_code)
             return
         self.ready.set()
-        self.chat.set_status("ready")
+        self._status("ready", ready=True)
 
-    # -- actions ------------------------------------------------------------------------------
+    # -- the one gate: a dialog owns the keys ---------------------------------------------------
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        """While a dialog is open only stop and quit act; ctrl+s only where there is something to send."""
+        if action in OUR_ACTIONS and self.dialog is not None and action not in DIALOG_KEEPS:
+            return False
+        if action == "send":
+            return hasattr(self.screen, "send")
+        return True
+
+    def action_command_palette(self) -> None:
+        if self.dialog is None:
+            super().action_command_palette()
+
+    def on_open_dialog(self, message: msg.OpenDialog) -> None:
+        self.open_dialog(message.dialog, message.done)
+
+    def open_dialog(self, dialog: ModalScreen, done=None) -> bool:
+        """The only way a dialog opens: never over another dialog."""
+        if self.dialog is not None:
+            return False
+        self.push_screen(dialog, done)
+        return True
+
+    # -- views ------------------------------------------------------------------------------------
+    async def action_view(self, name: str) -> None:
+        """Switch to a view (again: its own 'again' behaviour, e.g. focus its input). The views
+        that read the log wait for the engine."""
+        if name not in VIEWS or (name not in ("chat", "tournament") and self.engine is None):
+            if name in VIEWS:
+                self.notify("the log is still opening", timeout=2)
+            return
+        draft = self.chat.draft() if self.current_mode == "chat" and name == "tournament" else ""
+        await self.switch_mode(name)
+        if draft:
+            self.views[name].post_message(msg.Prefill(draft))
+        self.views[name].post_message(msg.FocusPrompt())
+
+    async def action_back(self) -> None:
+        """escape: on a view, back to the chat; on the chat, the cursor to the prompt."""
+        await self.action_view("chat")
+
+    async def on_resume(self, message: msg.Resume) -> None:
+        if self._from_current(message):
+            await self.switch_mode("chat")
+            self.chat.post_message(message)
+
+    async def on_show_tournament(self, message: msg.ShowTournament) -> None:
+        if self._from_current(message):
+            await self.switch_mode("tournament")
+            self.views["tournament"].post_message(message)
+
+    def _from_current(self, message) -> bool:
+        """A message from a view that is no longer on screen is dropped (it was meant for then)."""
+        sender = message._sender
+        return sender is None or sender is self.screen
+
+    # -- actions ----------------------------------------------------------------------------------
     def action_send(self) -> None:
         if (send := getattr(self.screen, "send", None)) is not None:  # the chat and the tournament
             send()
 
-    def check_action(self, action: str, parameters: tuple) -> bool | None:
-        """ctrl+s is offered only where there is something to send."""
-        return action != "send" or hasattr(self.screen, "send")
-
     def action_tier(self, tier: str) -> None:
         if tier not in TIERS or tier == self.tier:
             return
-        self.tier = tier
-        self.chat.query_one("#tierbar").tier = tier
-        if self.cfg is not None:
-            self.cfg.default_tier = tier
-            self._remember(tier=tier)  # the choice persists (or is saved once the config has loaded)
+        self.tier = tier  # the chat's tier bar watches this
+        self._remember(app_tier=tier)  # the app's own choice: the CLI keeps the config's default_tier
 
     def action_help(self) -> None:
         from modeltui.ui.screens.help import HelpScreen
 
-        if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+        self.open_dialog(HelpScreen())
 
     def action_stop(self) -> None:
-        """Stop what is streaming: the chat's answers, or the tournament on screen."""
-        running = [w for w in self.workers if w.group in ("calls", "tournament") and not w.is_finished]
+        """Stop what is streaming: the chat's answers, or the tournament."""
+        running = self._streaming()
         for w in running:
             w.cancel()
         self.notify("stopped: logged as cancelled with its partial cost" if running else "nothing is streaming")
-
-    def action_focus_prompt(self) -> None:
-        if self.screen is self.chat:
-            self.chat.query_one("#prompt").focus()
-
-    def action_tournament(self) -> None:
-        from modeltui.ui.screens.tournament import TournamentScreen
-
-        if isinstance(self.screen, TournamentScreen):
-            self.screen.query_one("#tprompt").focus()  # already here: never a second one on top
-            return
-        prompt = self.chat.query_one("#prompt").text.strip() if self.screen is self.chat else ""
-        self.push_screen(TournamentScreen(prompt, blind=bool(self.cfg and self.cfg.tournament.blind)))
-
-    def action_rankings(self) -> None:
-        from modeltui.ui.screens.rankings import RankingsScreen
-
-        if self.engine is not None:
-            self.push_screen(RankingsScreen())
-
-    def action_runs(self) -> None:
-        from modeltui.ui.screens.runs import RunsScreen
-
-        if self.engine is not None:
-            self.push_screen(RunsScreen())
-
-    def action_history(self) -> None:
-        from modeltui.ui.screens.history import HistoryScreen
-
-        if self.engine is not None:
-            self.push_screen(HistoryScreen())
 
     def action_export(self) -> None:
         from modeltui.ui.screens.export import ExportScreen
 
         if self.engine is not None:
-            self.push_screen(ExportScreen(), lambda msg: msg and self.notify(msg, timeout=8))
+            self.open_dialog(ExportScreen(), lambda text: text and self.notify(text, timeout=8))
 
-    async def action_breakdown(self) -> None:
-        self.chat.query_one("#meter").toggle_breakdown()
-        await self.chat.refresh_meter()
+    def action_breakdown(self) -> None:
+        self.chat.post_message(msg.ToggleBreakdown())
 
-    def action_new_chat(self) -> None:
-        self.chat.new_conversation()
+    async def action_new_chat(self) -> None:
+        await self.switch_mode("chat")
+        self.chat.post_message(msg.NewConversation())
 
     async def action_quit(self) -> None:
         """Cancel calls in flight and let them log themselves as cancelled before exiting."""
-        running = [w for w in self.workers if w.group in ("calls", "tournament") and not w.is_finished]
+        running = self._streaming()
         for w in running:
             w.cancel()
         if running:
@@ -211,29 +264,25 @@ class ModeltuiApp(App):
         yield from super().get_system_commands(screen)
         for a in ACTIONS:
             if a.palette:
-                yield SystemCommand(a.palette, a.help, lambda a=a.action: self.run_action(a))
-        yield SystemCommand("System prompt…", "set or clear this conversation's system prompt", self.ask_system_prompt)
+                yield SystemCommand(a.palette, a.help, partial(self.call_later, self.run_action, a.action))
+        yield SystemCommand("System prompt…", "set or clear this conversation's system prompt",
+                            partial(self.call_later, self.ask_system_prompt))
         for name, t in (self.cfg.templates.items() if self.cfg is not None else ()):
             what = " + ".join(x for x, v in (("system prompt", t.system), ("prompt text", t.prompt)) if v)
             yield SystemCommand(f"Template: {name}", f"use template '{name}' ({what})",
-                                lambda n=name: self.use_template(n))
+                                partial(self.call_later, self.use_template, name))
 
-    def use_template(self, name: str) -> None:
+    async def use_template(self, name: str) -> None:
         t = self.cfg.templates[name]
-        if self.screen is not self.chat:
-            self.pop_screen()
-        if t.system is not None:
-            self.chat.set_system_prompt(t.system)
-        if t.prompt:
-            area = self.chat.query_one("#prompt")
-            area.insert(t.prompt)
-            area.focus()
+        await self.switch_mode("chat")
+        self.chat.post_message(msg.UseTemplate(t.system, t.prompt))
 
-    def ask_system_prompt(self) -> None:
+    async def ask_system_prompt(self) -> None:
         from modeltui.ui.screens.system_prompt import SystemPrompt
 
-        self.push_screen(SystemPrompt(self.chat.system), lambda text: text is not None and
-                         self.chat.set_system_prompt(text))
+        await self.switch_mode("chat")
+        self.open_dialog(SystemPrompt(self.chat.system),
+                         lambda text: text is not None and self.chat.post_message(msg.SetSystemPrompt(text)))
 
     def _save_theme(self, theme) -> None:
         if self.cfg is not None and self.cfg.theme != theme.name:
@@ -242,10 +291,10 @@ class ModeltuiApp(App):
 
     def _remember(self, **values: str) -> None:
         """Choices go to the state file beside the log; the user's config file is only read."""
-        from modeltui.settings import state_file as state
+        from modeltui.settings import paths, state_file as state
 
         try:
-            state.remember(self.cfg.db_path(), **values)
+            state.remember(self.cfg.db_path() if self.cfg is not None else paths.default_db(), **values)
         except OSError as exc:
             self.notify(f"could not remember the setting: {exc}", severity="warning")
 

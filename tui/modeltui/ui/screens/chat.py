@@ -9,14 +9,16 @@ import time
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, TextArea
 
 from modeltui.calls.request import AskSummary
-from modeltui.providers.tokens import estimate_tokens
+from modeltui.ui import messages as msg
+from modeltui.ui.screens.view import View
 from modeltui.ui.widgets.meter import CostMeter, money
 from modeltui.ui.widgets.tierbar import TierBar
 from modeltui.vocab import CallKind
+from modeltui.vocab.tiers import TIERS
+from modeltui.vocab.words import plural
 
 
 def meta_line(s: AskSummary) -> str:
@@ -28,6 +30,18 @@ def meta_line(s: AskSummary) -> str:
             + (" · CUT SHORT" + (" (max tokens)" if s.finish_reason == "length" else " (reading stopped)")
                if s.cut_short else "")
             + "".join(f"\ngave up: {g}" for g in s.gave_up))
+
+
+def stopped_line(attempt, decision) -> str:
+    """A stopped answer's header: what was asked of whom, and what it cost up to the stop."""
+    if attempt is None:
+        return "stopped before any model was called: nothing was spent"
+    tokens_in, tokens_out, estimated = attempt.usage_so_far()
+    tier = f" · {decision.effective_tier}" if decision is not None else ""
+    sim = " (simulated)" if attempt.model.simulated else ""
+    cost = attempt.cost if attempt.status != "running" else attempt.cost_so_far()
+    return (f"{attempt.model.id}{sim}{tier} · {tokens_in}→{tokens_out}{'~' if estimated else ''} tok · "
+            f"{money(cost) if cost is not None else 'unpriced'} · stopped: logged as cancelled with this partial cost")
 
 
 def new_conversation_id() -> str:
@@ -43,35 +57,97 @@ class Banner(Static):
         self.display = False
 
 
-class ChatScreen(Screen):
-    def compose(self) -> ComposeResult:
-        app = self.app
-        yield Header()
-        yield Banner(id="banner", markup=False)
-        yield TierBar(app.tier, app.tier_keys(), id="tierbar")
-        with Horizontal(id="main"):
-            yield VerticalScroll(id="chat")
-            yield CostMeter(id="meter")
-        yield Static(id="status", markup=False)
-        yield TextArea(id="prompt", soft_wrap=True, show_line_numbers=False,
-                       placeholder="Ask anything. ctrl+s sends; f2-f5 pick the tier; ctrl+p lists every action.")
-        yield Footer()
+class ChatScreen(View):
+    BINDINGS = [("tab", "tab_out(1)", "Next"), ("shift+tab", "tab_out(-1)", "Previous")]
 
-    def on_mount(self) -> None:
+    def __init__(self) -> None:
+        super().__init__()
         self.history: list[dict] = []  # the conversation sent as context with each prompt
         self.conversation = new_conversation_id()  # logged with each call: escalation and history find it
         self.system: str = ""  # this conversation's system prompt (palette: "System prompt…", templates)
+
+    def compose(self) -> ComposeResult:
+        app = self.app
+        keys = app.tier_keys()
+        yield Header()
+        yield Banner(id="banner", markup=False)
+        yield TierBar(app.tier, keys, id="tierbar")
+        with Horizontal(id="main"):
+            chat = VerticalScroll(id="chat")
+            chat.can_focus = False  # no invisible stop on the way from the prompt to the answers
+            yield chat
+            yield CostMeter(id="meter")
+        yield Static(id="status", markup=False)
+        yield TextArea(id="prompt", soft_wrap=True, show_line_numbers=False,
+                       placeholder=f"Ask anything. {app.key_for('send')} sends; {keys['budget']}…{keys['auto']} "
+                                   f"pick the tier; {app.key_for('help')} help; ctrl+p every action.")
+        yield Footer()
+
+    def on_mount(self) -> None:
         self.query_one("#banner").display = False
         self.query_one("#prompt", TextArea).focus()
+        self.watch(self.app, "tier", self._tier_changed, init=False)
         self.set_interval(5.0, self.refresh_meter)  # calls refresh it themselves; this catches other processes
         self.set_status("starting: loading models in the background…")
         if mark := os.environ.get("MODELTUI_PAINT_MARK"):  # benchmarks/first_paint.py
             self.call_after_refresh(self._mark_paint, mark)
-        self.call_after_refresh(self.app.open_engine)  # paint first, then the imports and I/O
 
     def _mark_paint(self, path: str) -> None:
         with open(path, "w") as fh:
             fh.write(f"{time.time()} {self.app.focused.id if self.app.focused else ''}")
+
+    def _tier_changed(self, tier: str) -> None:
+        self.query_one("#tierbar", TierBar).tier = tier
+
+    def draft(self) -> str:
+        """The prompt being typed (F6 takes it to the tournament)."""
+        return self.query_one("#prompt", TextArea).text.strip()
+
+    # -- what the app tells the chat -----------------------------------------------------------
+    async def on_engine_status(self, message: msg.EngineStatus) -> None:
+        if message.banner:
+            self.show_banner(message.banner)
+        self.set_status(message.text)
+        await self.refresh_meter()
+
+    def on_set_system_prompt(self, message: msg.SetSystemPrompt) -> None:
+        self.set_system_prompt(message.text)
+
+    def on_use_template(self, message: msg.UseTemplate) -> None:
+        if message.system is not None:
+            self.set_system_prompt(message.system)
+        if message.prompt:
+            area = self.query_one("#prompt", TextArea)
+            area.insert(message.prompt)
+            area.focus()
+
+    def on_new_conversation(self, message: msg.NewConversation) -> None:
+        self.new_conversation()
+
+    def on_focus_prompt(self, message: msg.FocusPrompt) -> None:
+        self.query_one("#prompt").focus()
+
+    async def on_toggle_breakdown(self, message: msg.ToggleBreakdown) -> None:
+        self.query_one(CostMeter).toggle_breakdown()
+        await self.refresh_meter()
+
+    async def on_resume(self, message: msg.Resume) -> None:
+        await self.resume(message.conversation)
+
+    def action_tab_out(self, step: int) -> None:
+        """Tab from the prompt goes to the newest answer's buttons (shift+tab: its last one);
+        elsewhere tab moves as usual."""
+        from textual.widgets import Button
+
+        if self.focused is self.query_one("#prompt"):
+            from modeltui.ui.widgets.answer import Answer
+
+            answers = list(self.query(Answer))
+            buttons = [b for b in answers[-1].query(Button) if not b.disabled] if answers else []
+            if buttons:
+                (buttons[0] if step > 0 else buttons[-1]).focus()
+            return
+        self.focus_next() if step > 0 else self.focus_previous()
 
     def set_status(self, text: str) -> None:
         self.query_one("#status", Static).update(text)
@@ -82,7 +158,7 @@ class ChatScreen(Screen):
         banner.display = True
 
     async def refresh_meter(self) -> None:
-        engine = self.app.engine
+        engine = self.engine
         if engine is None:
             return
         from modeltui import reports
@@ -101,7 +177,7 @@ class ChatScreen(Screen):
 
     def new_conversation(self) -> None:
         """Stop what is streaming (it is logged as cancelled), then start afresh."""
-        stopped = [w for w in self.app.workers if w.group == "calls" and not w.is_finished]
+        stopped = self.my_workers("calls")
         for w in stopped:
             w.cancel()
         self.history.clear()
@@ -115,8 +191,12 @@ class ChatScreen(Screen):
         from modeltui import reports
         from modeltui.ui.widgets.answer import Answer
 
-        rows = await reports.conversation(self.app.engine, conversation)
-        for w in [w for w in self.app.workers if w.group == "calls" and not w.is_finished]:
+        rows = await reports.conversation(self.engine, conversation)
+        if not rows:
+            self.notify("that conversation has no answered prompts to continue: the chat is left as it was",
+                        severity="warning")
+            return
+        for w in self.my_workers("calls"):
             w.cancel()
         chat = self.query_one("#chat")
         await chat.remove_children()
@@ -133,10 +213,11 @@ class ChatScreen(Screen):
             answer.enable_actions(r["id"])
             self.history += [{"role": "user", "content": r["prompt"] or ""},
                              {"role": "assistant", "content": r["response"] or ""}]
-        if rows and rows[-1]["tier"]:
-            self.app.action_tier(rows[-1]["tier"])
+        if rows[-1]["tier"] in TIERS:
+            await self.app.run_action(f"tier('{rows[-1]['tier']}')")
         chat.scroll_end(animate=False)
-        self.set_status(f"continuing a conversation of {len(rows)} answered prompts; they are sent as context")
+        self.set_status(f"continuing a conversation of {plural(len(rows), 'answered prompt')}; "
+                        f"{'they are' if len(rows) > 1 else 'it is'} sent as context")
         self.query_one("#prompt").focus()
 
     def set_system_prompt(self, text: str) -> None:
@@ -171,24 +252,28 @@ class ChatScreen(Screen):
         meter = self.query_one(CostMeter)
         context = list(retry_of.context) if retry_of is not None else list(self.history)
         answer.context = context
-        live: dict = {"tokens": 0, "model": None}
+        live: dict = {"attempt": None, "decision": None}
 
         screen = self
 
         class Live(AskObserver):
             def text(self, chunk: str) -> None:
                 answer.write(chunk)
-                live["tokens"] += estimate_tokens(chunk)
-                if live["model"] is not None:
-                    meter.set_live(live["model"].cost(0, live["tokens"]), live["model"].id)
+                if (a := live["attempt"]) is not None:  # the same figure the log will get, prompt included
+                    meter.set_live(a.cost_so_far(), a.model.id)
                 chat.scroll_end(animate=False)
 
             def reserved(self, amount: float) -> None:
                 screen.call_later(screen.refresh_meter)
 
-            def attempt(self, info) -> None:
-                live["model"], live["tokens"] = info, 0
-                answer.set_meta(f"{info.id}{' (simulated)' if info.simulated else ''} · streaming…")
+            def routed(self, decision) -> None:
+                live["decision"] = decision
+                answer.set_decision(decision.why(), decision.reasons())
+
+            def attempt(self, attempt) -> None:
+                live["attempt"] = attempt
+                meter.set_live(attempt.cost_so_far(), attempt.model.id)
+                answer.set_meta(f"{attempt.model.id}{' (simulated)' if attempt.model.simulated else ''} · streaming…")
 
             def event(self, note: str) -> None:
                 screen.set_status(note)
@@ -205,7 +290,7 @@ class ChatScreen(Screen):
                     kind=CallKind.RETRY if retry_of is not None else CallKind.CHAT,
                     origin_id=retry_of.call_id if retry_of is not None else None), Live())
         except asyncio.CancelledError:
-            answer.set_error("stopped: logged as cancelled with its partial cost")
+            answer.set_error(stopped_line(live["attempt"], live["decision"]))
             raise
         except Exception as exc:  # noqa: BLE001 - an error takes the answer's place; the app stays up
             from modeltui.errors import NoModelAvailable
@@ -228,13 +313,13 @@ class ChatScreen(Screen):
             self.history += [{"role": "user", "content": prompt}, {"role": "assistant", "content": s.text}]
         else:
             answer.set_error(meta_line(s) + f"\nerror: {s.error_kind}: {s.error}")
-        answer.set_decision(result.decision.why(), s.reasons)
+        answer.set_decision(result.decision.why(), s.reasons)  # (again: fallbacks add notes)
         answer.enable_actions(result.call_id)
         await self.refresh_meter()
         chat.scroll_end(animate=False)
 
     async def on_answer_action(self, event) -> None:
-        a, engine = event.answer, self.app.engine
+        a, engine = event.answer, self.engine
         if event.action == "copy":
             self.app.copy_to_clipboard(a.text)
             where = ("inside tmux it reaches your clipboard only with `set -g set-clipboard on`"
@@ -248,7 +333,8 @@ class ChatScreen(Screen):
             from modeltui.signals import feedback
 
             await feedback.thumb(engine, a.call_id, event.action == "up")
-            self.notify(f"thumbs {event.action} recorded")
+            a.mark_thumb(event.action)
+            self.notify(f"thumbs {event.action} recorded (pressing the other one replaces it)")
         elif event.action == "escalate" and a.call_id:
             self.ask(a.prompt, escalate_from=a.call_id)
         elif event.action == "retry":
@@ -258,6 +344,6 @@ class ChatScreen(Screen):
                 if model:
                     self.ask(a.prompt, model=model, retry_of=a)
 
-            self.app.push_screen(PickModel(sorted(m.id for m in engine.catalog.available())), chosen)
+            self.tell(msg.OpenDialog(PickModel(sorted(m.id for m in engine.catalog.available())), chosen))
             return
         self.query_one("#prompt").focus()  # after a button, typing goes to the prompt again

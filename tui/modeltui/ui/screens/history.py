@@ -5,23 +5,34 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from rich.text import Text
 from textual.app import ComposeResult
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
+from modeltui.ui import messages as msg
+from modeltui.ui.screens.view import View
 from modeltui.ui.widgets.meter import money
+from modeltui.vocab.words import marked, plural
 
 PAGE = 20
 
 
-class HistoryScreen(Screen):
-    BINDINGS = [("escape", "back", "Back"), ("slash", "search", "Search"), ("n", "page(1)", "Older"),
+def snippet_text(snippet: str | None) -> Text:
+    """A search match with the words searched for highlighted (never read as markup)."""
+    out = Text()
+    for part, hit in marked(" ".join((snippet or "").split())):
+        out.append(part, style="bold reverse" if hit else "")
+    return out
+
+
+class HistoryScreen(View):
+    BINDINGS = [("escape", "close_search", "Back"), ("slash", "search", "Search"), ("n", "page(1)", "Older"),
                 ("p", "page(-1)", "Newer")]
 
     def __init__(self):
         super().__init__()
         self.page_start = 0  # (not `offset`: that is every Widget's screen offset)
-        self.results: dict[str, str] = {}  # row key -> conversation, while search results are shown
+        self.results: dict[str, tuple[str, str]] = {}  # a search's row key -> what enter opens (kind, id)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -32,20 +43,26 @@ class HistoryScreen(Screen):
 
     async def on_mount(self) -> None:
         self.query_one("#search").display = False
-        await self.load()
         self.query_one(DataTable).focus()
+
+    def on_screen_resume(self) -> None:
+        if not self.results:  # the log has grown since this view was last on screen
+            self.run_worker(self.load, group="reload", exclusive=True)
+
+    def on_focus_prompt(self, message: msg.FocusPrompt) -> None:
+        self.query_one("#search" if self.query_one("#search").display else DataTable).focus()
 
     async def load(self) -> None:
         from modeltui import reports
 
         self.results = {}
-        rows = await reports.conversations(self.app.engine, limit=PAGE, offset=self.page_start)
+        rows = await reports.conversations(self.engine, limit=PAGE, offset=self.page_start)
         t = self.query_one(DataTable)
         t.clear(columns=True)
         t.add_columns("started", "prompts", "cost", "first prompt")
         for r in rows:
             t.add_row(datetime.fromtimestamp(r["started"]).strftime("%Y-%m-%d %H:%M"), int(r["prompts"] or 0),
-                      money(r["cost_usd"] or 0.0), r["title"], key=r["conversation"])
+                      money(r["cost_usd"] or 0.0), Text(r["title"]), key=r["conversation"])
         shown = f"{self.page_start + 1}–{self.page_start + len(rows)}" if rows else "none yet"
         self.query_one("#page", Static).update(f"conversations {shown} · enter continues one · / searches · "
                                                "n older · p newer")
@@ -61,37 +78,38 @@ class HistoryScreen(Screen):
         box.display = True
         box.focus()
 
-    async def action_back(self) -> None:
+    async def action_close_search(self) -> None:
+        """escape first closes the search and its results; then it goes back to the chat."""
         box = self.query_one("#search", Input)
-        if box.display:  # escape first closes the search
-            box.value, box.display = "", False
-            await self.load()
-            self.query_one(DataTable).focus()
+        if not box.display and not self.results:
+            await self.run_action("app.back")
             return
-        self.app.pop_screen()
+        box.value, box.display = "", False
+        await self.load()
+        self.query_one(DataTable).focus()
 
     async def on_input_submitted(self, event: Input.Submitted) -> None:
         from modeltui import reports
 
         text = event.value.strip()
         if not text:
-            return await self.action_back()
-        rows = await reports.search(self.app.engine, text)
+            return await self.action_close_search()
+        rows = await reports.search(self.engine, text)
         t = self.query_one(DataTable)
         t.clear(columns=True)
         t.add_columns("time", "model", "match")
         self.results = {}
         for r in rows:
             key = str(r["id"])
-            self.results[key] = r["conversation"] or f"session:{r['session']}"
+            self.results[key] = (("tournament", r["tournament_id"]) if r["tournament_id"]
+                                 else ("conversation", r["conversation"] or f"session:{r['session']}"))
             t.add_row(datetime.fromtimestamp(r["ts"]).strftime("%Y-%m-%d %H:%M"), r["model"],
-                      " ".join((r["snippet"] or "").split()), key=key)
-        self.query_one("#page", Static).update(f"{len(rows)} calls match '{text}' · enter continues that "
-                                               "conversation · escape clears")
+                      snippet_text(r["snippet"]), key=key)
+        self.query_one("#page", Static).update(f"{plural(len(rows), 'call')} {'matches' if len(rows) == 1 else 'match'}"
+                                               f" '{text}' · enter opens it (a tournament in its view) · escape clears")
         t.focus()
 
-    async def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         key = event.row_key.value
-        conversation = self.results.get(key, key)
-        self.app.pop_screen()
-        await self.app.chat.resume(conversation)
+        kind, value = self.results.get(key, ("conversation", key))
+        self.tell(msg.ShowTournament(value) if kind == "tournament" else msg.Resume(value))

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Select, Static
 
+from modeltui.ui.screens.view import View
 from modeltui.ui.widgets.meter import money
 
 # (heading, the row's value to sort by, how it is shown, largest first?)
@@ -29,8 +29,8 @@ def short(model: str) -> str:
     return model if len(model) <= MODEL_WIDTH else model[: MODEL_WIDTH - 1] + "…"
 
 
-class RankingsScreen(Screen):
-    BINDINGS = [("escape", "app.pop_screen", "Back"), ("s", "sort", "Sort by next column"), ("r", "reload", "Reload")]
+class RankingsScreen(View):
+    BINDINGS = [("s", "sort", "Sort by next column"), ("r", "reload", "Reload")]
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -39,18 +39,23 @@ class RankingsScreen(Screen):
         yield Static(id="savings", markup=False)
         yield Footer()
 
-    async def on_mount(self) -> None:
+    def __init__(self) -> None:
+        super().__init__()
         self.sort_col = 1
         self.data = {}
+
+    def on_mount(self) -> None:
         table = self.query_one(DataTable)
         for heading, *_ in COLUMNS:
             table.add_column(heading, key=heading)
-        await self.action_reload()
+
+    def on_screen_resume(self) -> None:
+        self.run_worker(self.action_reload, group="reload", exclusive=True)  # the log has grown meanwhile
 
     async def action_reload(self) -> None:
         from modeltui import reports
 
-        engine = self.app.engine
+        engine = self.engine
         if engine is None:
             return
         self.data = await reports.rankings(engine, bootstrap=100)

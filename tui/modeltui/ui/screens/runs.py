@@ -7,10 +7,10 @@ from __future__ import annotations
 from rich.table import Table
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from modeltui.flows import tables
+from modeltui.ui.screens.view import View
 from modeltui.ui.widgets.meter import money
 
 
@@ -46,8 +46,8 @@ def compare_table(d: dict) -> Table:
     return t
 
 
-class RunsScreen(Screen):
-    BINDINGS = [("escape", "app.pop_screen", "Back"), ("r", "reload", "Reload"), ("m", "mark", "Mark to compare")]
+class RunsScreen(View):
+    BINDINGS = [("r", "reload", "Reload"), ("m", "mark", "Mark to compare")]
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -56,16 +56,21 @@ class RunsScreen(Screen):
             yield Static(id="detail", markup=False)
         yield Footer()
 
-    async def on_mount(self) -> None:
+    def __init__(self) -> None:
+        super().__init__()
         self.rows: dict[str, dict] = {}
         self.marked: dict | None = None
+
+    def on_mount(self) -> None:
         table = self.query_one(DataTable)
         for col in ("run (kind-date-time)", "name", "variant / models", "status", "cost"):
             table.add_column(col, key=col)
-        await self.action_reload()
+
+    def on_screen_resume(self) -> None:
+        self.run_worker(self.action_reload, group="reload", exclusive=True)  # the log has grown meanwhile
 
     async def action_reload(self) -> None:
-        engine = self.app.engine
+        engine = self.engine
         if engine is None:
             return
         runs = await engine.store.recent_runs(limit=200)
@@ -89,7 +94,7 @@ class RunsScreen(Screen):
     async def show(self, run_id: str) -> None:
         run = self.rows[run_id]
         against = self.marked if self.marked and self.marked["id"] != run_id and run["kind"] == "pipeline" else None
-        d = await tables.detail(self.app.engine.store, run, against)
+        d = await tables.detail(self.engine.store, run, against)
         render = {"bench": matrix_table, "pipeline": steps_table, "compare": compare_table}[d["kind"]]
         head = f"{run['id']} · {run['status']}" + (f": {run['error']}" if run["error"] else "")
         if self.marked:

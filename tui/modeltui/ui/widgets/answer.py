@@ -129,6 +129,14 @@ class Answer(Vertical):
         for b in self.query(Button) if self.is_attached else ():
             b.disabled = call_id is None and b.name != "copy"
 
+    def mark_thumb(self, which: str) -> None:
+        """Show which thumb is set (a new one replaces the other, as the log does)."""
+        for b in self.query(Button) if self.is_attached else ():
+            if b.name in ("up", "down"):
+                label = dict(ACTIONS)[b.name]
+                b.label = label + " ✓" if b.name == which else label
+                b.set_class(b.name == which, "-set")
+
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         self.post_message(self.Action(self, event.button.name))

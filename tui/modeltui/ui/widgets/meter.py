@@ -12,10 +12,7 @@ from textual.widgets import ProgressBar, Static
 NEAR = 0.8
 
 
-def money(x: float | None) -> str:
-    if x is None:
-        return "—"
-    return f"${x:.6f}" if x < 0.01 else f"${x:.4f}" if x < 10 else f"${x:,.2f}"
+from modeltui.vocab.words import money  # noqa: F401 - the one format (views import it from here)
 
 
 class CostMeter(Vertical):
