@@ -343,7 +343,7 @@ async def test_the_runs_view_shows_a_suites_matrix_and_an_ab_side_by_side(isolat
         await bench.bench(app.engine, suite, ["demo/small", "demo/large"])
         (a, _, _), (b, _, _) = await runs.start(app.engine, spec.load_pipeline("triage"), "hello", ab=[
             "answer.model=demo/small", "answer.model=demo/medium"])
-        await app.run_action("runs")
+        await app.run_action("view('runs')")
         await pilot.pause()
         table = app.screen.query_one("DataTable")
         ids = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
@@ -418,7 +418,7 @@ async def test_the_runs_view_with_no_runs_says_how_to_make_one_and_keys_do_not_b
     app = demo_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await app.ready.wait()
-        await app.run_action("runs")
+        await app.run_action("view('runs')")
         await pilot.pause()
         await pilot.press("m", "down", "r", "enter")
         await pilot.pause()
