@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 from modeltui.calls.engine import Engine
-from modeltui.cli.commands import _money, _table
+from modeltui.cli.commands import _money
+from modeltui.cli.tables import _table
 from modeltui.errors import UsageError
 from modeltui.flows import spec, tables
 from modeltui.flows.bench import BenchObserver

@@ -7,7 +7,8 @@ import time
 
 from modeltui import reports
 from modeltui.calls.engine import Engine
-from modeltui.cli.commands import _money, _table
+from modeltui.cli.commands import _money
+from modeltui.cli.tables import _table
 from modeltui.signals import standard
 
 

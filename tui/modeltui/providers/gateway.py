@@ -108,6 +108,10 @@ class Attempt:
     retry_after: float | None = None
     budget_usd: float | None = None  # the reservation: reading stops, and billing is capped, here
     finish_reason: str | None = None  # the provider's, or ours when we stopped reading (cut_*)
+    prompt_estimate: int = field(init=False, repr=False, default=0)  # the messages don't change: estimated once
+
+    def __post_init__(self) -> None:
+        self.prompt_estimate = estimate_messages(self.messages)
 
     @property
     def cut_short(self) -> bool:
@@ -119,7 +123,7 @@ class Attempt:
         the prompt's and the text's estimates. The live cost and the logged cost both come from here."""
         if self.tokens_in is not None and self.tokens_out is not None:
             return self.tokens_in, self.tokens_out, self.estimated
-        return estimate_messages(self.messages), estimate_tokens(self.text) if self.text else 0, True
+        return self.prompt_estimate, estimate_tokens(self.text) if self.text else 0, True
 
     def cost_so_far(self) -> float | None:
         """What this attempt has cost so far, prompt included from the start (None: unpriced)."""

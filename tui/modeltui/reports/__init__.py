@@ -86,8 +86,10 @@ async def tournament(engine: Engine, tournament_id: str) -> dict | None:
                          "error": r.get("error_message"), "cost_usd": r.get("cost_usd"),
                          "latency_ms": r.get("latency_ms") or 0.0, "text": r.get("response") or ""})
     votes = await engine.store.votes(tournament_id=tournament_id, kind="vote")
+    value = votes[-1]["value"] if votes else None  # a winner is stored as its model id: shown as its slot
+    slot = next((e["slot"] for e in entrants if e["model"] == value), value)
     return {"tournament_id": tournament_id, "prompt": t["prompt"], "entrants": entrants,
-            "agreement": t["verdict"], "vote": votes[-1]["value"] if votes else None}
+            "agreement": t["verdict"], "vote": slot}
 
 
 async def conversations(engine: Engine, limit: int = 20, offset: int = 0) -> list[dict]:

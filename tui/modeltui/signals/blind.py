@@ -44,7 +44,6 @@ class Masker:
                                   re.IGNORECASE)
         self.text = ""  # everything received
         self.shown = 0  # length of the masked text already given out
-        self.masked = 0  # how many names were masked
 
     def _masked_upto(self, cut: int) -> str:
         """text[:cut] masked, matching against all the text received (a name that ends at `cut`
@@ -75,11 +74,6 @@ class Masker:
             return ""
         new, self.shown = out[self.shown:], len(out)
         return new
-
-    def all(self) -> str:
-        """The whole text masked (what the column shows once it is done)."""
-        self.masked = len(self.pattern.findall(self.text))
-        return self.pattern.sub(MASK, self.text)
 
 
 def mask(text: str, models: Iterable[str]) -> str:

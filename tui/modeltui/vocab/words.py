@@ -27,3 +27,13 @@ def marked(snippet: str) -> list[tuple[str, bool]]:
             parts.append((piece, hit))
         hit = not hit
     return parts
+
+
+def snippet_text(snippet: str | None, style: str = "bold reverse"):
+    """A search snippet as rich Text, the matched words in `style` (never read as markup)."""
+    from rich.text import Text
+
+    out = Text()
+    for part, hit in marked(" ".join((snippet or "").split())):
+        out.append(part, style=style if hit else "")
+    return out

@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Footer, Header, Static, TextArea
 
-from modeltui.calls.request import AskSummary
+from modeltui.calls.request import new_session_id  # (a conversation's id has a session id's form)
 from modeltui.ui import messages as msg
 from modeltui.ui.screens.view import View
 from modeltui.ui.widgets.meter import CostMeter, money
@@ -19,35 +19,6 @@ from modeltui.ui.widgets.tierbar import TierBar
 from modeltui.vocab import CallKind
 from modeltui.vocab.tiers import TIERS
 from modeltui.vocab.words import plural
-
-
-def meta_line(s: AskSummary) -> str:
-    sim = " (simulated)" if s.simulated else ""
-    est = "~" if s.tokens_estimated else ""
-    return (f"{s.model}{sim} · {s.effective_tier} · {s.use_case} · {s.tokens_in}→{s.tokens_out}{est} tok · "
-            f"{money(s.cost_usd) if s.cost_usd is not None else 'cost unknown'} · {s.latency_ms:.0f} ms"
-            + (f" · {len(s.attempt_list)} attempts, {s.total_ms / 1000:.1f} s" if len(s.attempt_list) > 1 else "")
-            + (" · CUT SHORT" + (" (max tokens)" if s.finish_reason == "length" else " (reading stopped)")
-               if s.cut_short else "")
-            + "".join(f"\ngave up: {g}" for g in s.gave_up))
-
-
-def stopped_line(attempt, decision) -> str:
-    """A stopped answer's header: what was asked of whom, and what it cost up to the stop."""
-    if attempt is None:
-        return "stopped before any model was called: nothing was spent"
-    tokens_in, tokens_out, estimated = attempt.usage_so_far()
-    tier = f" · {decision.effective_tier}" if decision is not None else ""
-    sim = " (simulated)" if attempt.model.simulated else ""
-    cost = attempt.cost if attempt.status != "running" else attempt.cost_so_far()
-    return (f"{attempt.model.id}{sim}{tier} · {tokens_in}→{tokens_out}{'~' if estimated else ''} tok · "
-            f"{money(cost) if cost is not None else 'unpriced'} · stopped: logged as cancelled with this partial cost")
-
-
-def new_conversation_id() -> str:
-    import uuid
-
-    return time.strftime("%Y%m%d-%H%M%S") + "-" + uuid.uuid4().hex[:6]
 
 
 class Banner(Static):
@@ -63,7 +34,7 @@ class ChatScreen(View):
     def __init__(self) -> None:
         super().__init__()
         self.history: list[dict] = []  # the conversation sent as context with each prompt
-        self.conversation = new_conversation_id()  # logged with each call: escalation and history find it
+        self.conversation = new_session_id()  # logged with each call: escalation and history find it
         self.system: str = ""  # this conversation's system prompt (palette: "System prompt…", templates)
 
     def compose(self) -> ComposeResult:
@@ -181,7 +152,7 @@ class ChatScreen(View):
         for w in stopped:
             w.cancel()
         self.history.clear()
-        self.conversation = new_conversation_id()
+        self.conversation = new_session_id()
         self.query_one("#chat").remove_children()
         self.set_status("new conversation" + (" (the answer in progress was stopped and logged)" if stopped else ""))
         self.query_one("#prompt").focus()
@@ -201,7 +172,7 @@ class ChatScreen(View):
         chat = self.query_one("#chat")
         await chat.remove_children()
         self.history = []
-        self.conversation = new_conversation_id() if conversation.startswith("session:") else conversation
+        self.conversation = new_session_id() if conversation.startswith("session:") else conversation
         for r in rows:
             answer = Answer(r["prompt"] or "")
             await chat.mount(answer)
@@ -234,7 +205,7 @@ class ChatScreen(View):
         """Ask `prompt` in this conversation; or escalate a logged call; or (`retry_of`: an Answer)
         re-ask its prompt on `model` with the context it had, linked to it."""
         from modeltui.calls.request import AskObserver, AskRequest  # (pydantic and co. are not needed to paint)
-        from modeltui.ui.widgets.answer import Answer  # Markdown is not needed for the first paint
+        from modeltui.ui.widgets.answer import Answer, meta_line, stopped_line  # (Markdown: not for the first paint)
 
         app = self.app
         chat = self.query_one("#chat", VerticalScroll)

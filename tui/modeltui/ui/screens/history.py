@@ -12,17 +12,9 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 from modeltui.ui import messages as msg
 from modeltui.ui.screens.view import View
 from modeltui.ui.widgets.meter import money
-from modeltui.vocab.words import marked, plural
+from modeltui.vocab.words import plural, snippet_text
 
 PAGE = 20
-
-
-def snippet_text(snippet: str | None) -> Text:
-    """A search match with the words searched for highlighted (never read as markup)."""
-    out = Text()
-    for part, hit in marked(" ".join((snippet or "").split())):
-        out.append(part, style="bold reverse" if hit else "")
-    return out
 
 
 class HistoryScreen(View):

@@ -78,9 +78,7 @@ class TournamentScreen(View):
             self.notify(f"no tournament {message.tournament_id} in the log", severity="warning")
             return
         self.tournament_id, self.entrants = t["tournament_id"], t["entrants"]
-        self.voted = next((k for k, v in VOTE_KEYS.items() if v == t["vote"] or
-                           (v in "ABC" and any(e["slot"] == v and e["model"] == t["vote"] for e in self.entrants))),
-                          None) or ("logged" if t["vote"] else None)
+        self.voted = {v: k for k, v in VOTE_KEYS.items()}.get(t["vote"])  # "A", "tie", … -> its key
         self.query_one(Input).value = t["prompt"] or ""
         for body, e in zip(self.query(".colbody").results(Markdown), self.entrants):
             await body.update(self.shown_text(e["text"]) if e["status"] == "ok"
@@ -96,7 +94,7 @@ class TournamentScreen(View):
 
     def say_keys(self) -> None:
         """The line under the columns: what the keys do now."""
-        said = SAID.get(VOTE_KEYS.get(self.voted or ""), "logged") if self.voted else None
+        said = SAID[VOTE_KEYS[self.voted]] if self.voted else None
         if self.my_workers("tournament"):
             line = "asking three models… a/b/c/t/x vote once the answers are in"
         elif self.voting():

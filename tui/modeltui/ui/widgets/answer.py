@@ -9,6 +9,8 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Collapsible, Markdown, Static
 
+from modeltui.ui.widgets.meter import money
+
 ACTIONS = (("up", "▲ good"), ("down", "▼ bad"), ("escalate", "escalate"), ("copy", "copy"), ("retry", "retry with…"))
 PROMPT_SHOWN = 400  # characters of a long prompt shown; the rest is folded
 WHY_SHOWN = 72
@@ -35,8 +37,6 @@ def decision_table(reasons: dict):
     from rich.table import Table
     from rich.text import Text
 
-    from modeltui.ui.widgets.meter import money
-
     head = Text(f"{reasons['chosen']} · tier {reasons['tier']} → {reasons['effective_tier']} · "
                 f"use case {reasons['use_case']} · {reasons['complexity']} complexity")
     scored = Table(box=None, pad_edge=False, show_edge=False, expand=False)
@@ -59,6 +59,29 @@ def decision_table(reasons: dict):
         dropped.append(f"{len(models)} model{'s' if len(models) > 1 else ''}: {reason} ({names})\n")
     notes = Text("".join(f"note: {n}\n" for n in reasons["notes"]))
     return Group(head, notes, scored, Text("dropped", style="bold") if groups else Text(""), dropped)
+
+
+def meta_line(s: AskSummary) -> str:
+    sim = " (simulated)" if s.simulated else ""
+    est = "~" if s.tokens_estimated else ""
+    return (f"{s.model}{sim} · {s.effective_tier} · {s.use_case} · {s.tokens_in}→{s.tokens_out}{est} tok · "
+            f"{money(s.cost_usd) if s.cost_usd is not None else 'cost unknown'} · {s.latency_ms:.0f} ms"
+            + (f" · {len(s.attempt_list)} attempts, {s.total_ms / 1000:.1f} s" if len(s.attempt_list) > 1 else "")
+            + (" · CUT SHORT" + (" (max tokens)" if s.finish_reason == "length" else " (reading stopped)")
+               if s.cut_short else "")
+            + "".join(f"\ngave up: {g}" for g in s.gave_up))
+
+
+def stopped_line(attempt, decision) -> str:
+    """A stopped answer's header: what was asked of whom, and what it cost up to the stop."""
+    if attempt is None:
+        return "stopped before any model was called: nothing was spent"
+    tokens_in, tokens_out, estimated = attempt.usage_so_far()
+    tier = f" · {decision.effective_tier}" if decision is not None else ""
+    sim = " (simulated)" if attempt.model.simulated else ""
+    cost = attempt.cost if attempt.status != "running" else attempt.cost_so_far()
+    return (f"{attempt.model.id}{sim}{tier} · {tokens_in}→{tokens_out}{'~' if estimated else ''} tok · "
+            f"{money(cost) if cost is not None else 'unpriced'} · stopped: logged as cancelled with this partial cost")
 
 
 class Answer(Vertical):
