@@ -14,10 +14,13 @@ FAMILIES = ("chatgpt", "gpt", "claude", "anthropic", "openai", "gemini", "llama"
             "deepseek", "grok", "phi")
 
 
-def shuffled(models: list[str], rng: random.Random | None = None) -> list[str]:
+RNG: random.Random = random.SystemRandom()  # the draw; a test that compares screens seeds it (as demo.SPEED)
+
+
+def shuffled(models: list[str]) -> list[str]:
     """A new order for a tournament's entrants (slot A is no one's fixed seat)."""
     out = list(models)
-    (rng or random.SystemRandom()).shuffle(out)
+    RNG.shuffle(out)
     return out
 
 

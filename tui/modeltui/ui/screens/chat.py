@@ -8,6 +8,7 @@ import time
 
 from textual import work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Footer, Header, Static, TextArea
 
@@ -29,7 +30,7 @@ class Banner(Static):
 
 
 class ChatScreen(View):
-    BINDINGS = [("tab", "tab_out(1)", "Next"), ("shift+tab", "tab_out(-1)", "Previous")]
+    BINDINGS = [Binding("tab", "tab_out(1)", "Next", show=False), Binding("shift+tab", "tab_out(-1)", "Previous", show=False)]
 
     def __init__(self) -> None:
         super().__init__()
