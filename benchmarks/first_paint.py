@@ -1,7 +1,9 @@
 """Launch to first screen: `modeltui` started in a real terminal (tmux), timed until the chat
 screen has painted with the prompt input focused (the app writes a mark after that refresh when
 MODELTUI_PAINT_MARK is set). Also times until tmux shows the screen's text. Median of runs.
-Target: <= 0.45 s. With --compare CMD, times another TUI the same way (until its screen shows
+Target: <= 0.45 s. Also times a bare Textual app that paints one word, launched the same way with
+the same interpreter, and reports the ratio (target <= 1.3x): the part of start-up that is ours.
+With --compare CMD, times another TUI the same way (until its screen shows
 any text), e.g. elia installed in a scratch venv.
 """
 
@@ -73,6 +75,11 @@ def main() -> None:
         tmux("kill-session", "-t", keep)
 
 
+BARE = ("from textual.app import App\nfrom textual.widgets import Static\n"
+        "class Bare(App):\n    def compose(self):\n        yield Static('barepainted')\n"
+        "Bare().run()\n")
+
+
 def run_all(args, exe: str) -> None:
     tmp = Path(tempfile.mkdtemp())
     mark = tmp / "paint.mark"
@@ -84,6 +91,15 @@ def run_all(args, exe: str) -> None:
                "first_screen_text_s": round(median([s for s, _ in runs]), 3), "runs": args.runs}
     lines = [f"modeltui: painted with the input focused  {figures['first_paint_s']:.3f} s   (target <= 0.45 s)",
              f"modeltui: screen text visible in tmux     {figures['first_screen_text_s']:.3f} s"]
+    bare_py = tmp / "bare.py"
+    bare_py.write_text(BARE)
+    bare_cmd = f"{sys.executable} {bare_py}"
+    one_run(bare_cmd, {}, None, "barepainted")
+    bare = [one_run(bare_cmd, {}, None, "barepainted")[0] for _ in range(args.runs)]
+    figures["bare_textual_s"] = round(median(bare), 3)
+    figures["ratio_to_bare"] = round(figures["first_screen_text_s"] / figures["bare_textual_s"], 2)
+    lines.append(f"bare Textual app, one word: screen text   {figures['bare_textual_s']:.3f} s   "
+                 f"-> ratio {figures['ratio_to_bare']:.2f}x (target <= 1.3x)")
     if args.compare:
         one_run(args.compare, {}, None, args.compare_text)
         other = [one_run(args.compare, {}, None, args.compare_text)[0] for _ in range(args.runs)]

@@ -60,7 +60,7 @@ async def measure(path: Path, reads: int) -> dict:
     samples = []
     for _ in range(reads):
         t = time.perf_counter()
-        r = await reports.rankings(engine, bootstrap=0)
+        r = await reports.rankings(engine)
         samples.append(time.perf_counter() - t)
     await store.close()
     assert len(r) == 20 and all(len(v) == 50 for v in r.values())

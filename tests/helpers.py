@@ -83,3 +83,35 @@ async def route_for(engine, prompt: str, tier: str, **kw):
 
     return await engine.route(RouteRequest([{"role": "user", "content": prompt}], tier=tier,
                                            max_tokens=engine.cfg.gateway.max_tokens, **kw))
+
+
+def screen_lines(app) -> list[str]:
+    """What the terminal shows, one string per row, read from the app's own SVG screenshot (the
+    text a person sees, after layout and clipping: what a cut label loses is gone here too)."""
+    import html
+    import re
+
+    svg = app.export_screenshot()
+    rows: dict[float, list[tuple[float, str]]] = {}
+    for m in re.finditer(r'<text class="[^"]*" x="([\d.]+)" y="([\d.]+)"[^>]*>(.*?)</text>', svg):
+        rows.setdefault(float(m[2]), []).append((float(m[1]), html.unescape(m[3]).replace("\xa0", " ")))
+    out = []
+    for y in sorted(rows):
+        line = ""
+        for x, text in sorted(rows[y]):
+            line = line.ljust(round(x / 12.2)) + text  # Rich's SVG: 12.2 px per cell
+        out.append(line)
+    return out
+
+
+def screen_text(app, widget=None) -> str:
+    """The screen's words (within `widget`'s region if given: a dialog over the chat), borders
+    left out (box-drawing and block characters), joined with single spaces: a phrase wrapped
+    over two rows of a bordered dialog still matches."""
+    import re
+
+    lines = screen_lines(app)
+    if widget is not None:
+        r = widget.region
+        lines = [line[r.x:r.x + r.width] for line in lines[r.y:r.y + r.height]]
+    return " ".join(re.sub("[\u2500-\u259f]", " ", " ".join(lines)).split())

@@ -38,7 +38,7 @@ def test_bradley_terry_recovers_the_order_of_three_models():
         rng.shuffle(trio)
         weights = [strength[m] for m in trio]
         votes.append((trio, rng.choices(trio, weights)[0]))  # Luce choice: P(win) ∝ strength
-    r = bt.with_intervals(bt.pairs_from_votes(votes), samples=100)
+    r = bt.with_intervals(bt.pairs_from_votes(votes))
     assert r["strong"]["rating"] > r["mid"]["rating"] > r["weak"]["rating"]
     assert r["strong"]["lo"] > r["weak"]["hi"]  # the intervals separate the ends
     # 2x strength is ~120 Elo-scale points; the estimate lands near it

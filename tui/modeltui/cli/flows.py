@@ -201,6 +201,6 @@ async def cmd_runs(args) -> int:
            [[r["id"], r["kind"], r["name"], r["variant"] or "", datetime.fromtimestamp(r["ts"]).strftime("%Y-%m-%d %H:%M"),
              r["status"] + (f": {r['error']}" if r["error"] else ""), r["items"], _money(r["cost_usd"])] for r in rows],
            drop=("items", "kind", "when", "variant / models"))
-    for kind, items in found.items():
-        print(f"{kind}: " + (", ".join(f"{n} ({p})" for n, p in items) or "none"))
+    for kind, items in found.items():  # a table: its long paths fold within the terminal's width
+        _table(f"{kind} found", ["name", "file"], [[n, str(p)] for n, p in items]) if items else print(f"{kind}: none")
     return 0

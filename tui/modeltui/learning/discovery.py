@@ -75,6 +75,14 @@ def top_terms(centroid: np.ndarray, vocab: list[str], n: int = 3) -> list[str]:
     return [vocab[i] for i in np.argsort(-centroid)[:n] if centroid[i] > 0]
 
 
+def member_terms(members: list[str], n: int = 3) -> list[str]:
+    """A cluster's most frequent words when none of them is common enough across the prompts to
+    be in the TF-IDF vocabulary (few prompts, each different): a name a user can read, not
+    "cluster0"."""
+    counts = Counter(t for text in members for t in tokens(text))
+    return [t for t, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:n]]
+
+
 class Classifier:
     """Nearest discovered use case for a new prompt: by embedding (a dot product per cluster) when
     the clusters and the prompt have one, else by cosine over the stored centroid terms."""
@@ -128,8 +136,8 @@ def discover(prompts: list[str], k: int, seed: int = 0, top: int = 40, vectors: 
             continue
         keep = [i for i in np.argsort(-C[j])[:top] if C[j, i] > 0]
         norm = float(np.linalg.norm(C[j, keep])) or 1.0
-        terms = top_terms(C[j], vocab)
-        out.append({"name": "-".join(terms) or f"cluster{j}", "terms": terms, "size": size,
+        terms = top_terms(C[j], vocab) or member_terms([prompts[i] for i in np.flatnonzero(labels == j)])
+        out.append({"name": "-".join(terms) or f"no-words-{j}", "terms": terms, "size": size,
                     "centroid": {vocab[i]: float(C[j, i]) / norm for i in keep},
                     "idf": {vocab[i]: float(idf[i]) for i in keep},
                     "vec": pack(V[j]) if V is not None else None})

@@ -79,14 +79,14 @@ def votes_by_use_case(rows: list[tuple]) -> dict[str, list[tuple[list[str], str]
 
 
 def rankings(stat_rows: list[tuple], vote_rows: list[tuple], weights: Weights, half_life_s: float,
-             now: float | None = None, bootstrap: int = 200) -> dict[str, list[RankingRow]]:
+             now: float | None = None) -> dict[str, list[RankingRow]]:
     now = time.time() if now is None else now
     per_uc = decayed_stats(stat_rows, now, half_life_s)
     votes = votes_by_use_case(vote_rows)
     out = {}
     for uc in sorted(set(per_uc) | set(votes)):
         comp = composite(per_uc.get(uc, {}), weights)
-        ratings = bt.with_intervals(bt.pairs_from_votes(votes.get(uc, [])), samples=bootstrap) if votes.get(uc) else {}
+        ratings = bt.with_intervals(bt.pairs_from_votes(votes.get(uc, []))) if votes.get(uc) else {}
         rows = []
         for m in set(comp) | set(ratings):
             c = comp.get(m, {})

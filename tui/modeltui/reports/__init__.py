@@ -30,11 +30,11 @@ async def budget(engine: Engine, by_model: bool = True) -> Budget:
     return Budget(await engine.ledger.figures(), await engine.ledger.by_model() if by_model else [])
 
 
-async def rankings(engine: Engine, use_case: str | None = None, bootstrap: int = 200) -> dict[str, list[RankingRow]]:
+async def rankings(engine: Engine, use_case: str | None = None) -> dict[str, list[RankingRow]]:
     """Per use case, best composite first, with Bradley-Terry ratings from the votes."""
     store = engine.store
     return rank(await store.ranking_rows(use_case), await store.vote_rows(use_case), engine.cfg.learning.weights,
-                store.half_life_s, bootstrap=bootstrap)
+                store.half_life_s)
 
 
 async def savings(engine: Engine, days: float | None = None, ranked: dict[str, list[RankingRow]] | None = None) -> dict:
@@ -43,7 +43,7 @@ async def savings(engine: Engine, days: float | None = None, ranked: dict[str, l
     since = time.time() - days * 86_400 if days else period_starts(engine.cfg.budget.month_boundary)[0]
     calls = await engine.store.select_calls(since=since)
     if ranked is None:
-        ranked = await rankings(engine, bootstrap=0)
+        ranked = await rankings(engine)
     return savings_of([c for c in calls if c["status"] == "ok"], ranked, engine.catalog)
 
 

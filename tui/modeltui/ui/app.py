@@ -149,8 +149,8 @@ class ModeltuiApp(App):
             self.engine = await Engine.open(cfg=self.cfg, listeners=standard)
             self.sub_title = f"session {self.engine.session}"
             demo = all(m.simulated for m in self.engine.catalog.available())
-            self._status("loading litellm…", banner="DEMO: simulated answers. For real ones set a provider key "
-                         "or start Ollama (F1 says how)." if demo else None)
+            self._status("loading litellm…", banner="DEMO: simulated answers. Set a provider key or start Ollama "
+                         "(F1 says how)." if demo else None)  # one row at 80 columns; narrower, it wraps
             await self.engine.preload(warm=True)
         except ModeltuiError as exc:
             self.startup_error = str(exc)

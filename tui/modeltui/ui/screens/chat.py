@@ -126,7 +126,7 @@ class ChatScreen(View):
 
     def show_banner(self, text: str) -> None:
         banner = self.query_one("#banner", Static)
-        banner.update(text + "  [click to hide]")
+        banner.update(text)  # (a click hides it: help says so)
         banner.display = True
 
     async def refresh_meter(self) -> None:

@@ -1,4 +1,8 @@
-"""Rankings per use case: a sortable table beside a savings summary; fits 80 columns."""
+"""Rankings per use case: a sortable table beside a savings summary; fits 80 columns.
+
+Where the user has voted in a use case, its table is sorted by the vote rating at first (what
+the user said outranks the speed-and-cost score, which put the model voted worst on top); where
+not, by the score. `s` or a click on a heading sorts by another column."""
 
 from __future__ import annotations
 
@@ -35,13 +39,14 @@ class RankingsScreen(View):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Select([], prompt="use case", id="usecase", allow_blank=True)
+        yield Static(id="sorted", markup=False)
         yield DataTable(id="table", zebra_stripes=True, cursor_type="row")
         yield Static(id="savings", markup=False)
         yield Footer()
 
     def __init__(self) -> None:
         super().__init__()
-        self.sort_col = 1
+        self.sort_col: int | None = None  # None: by vote rating where there are votes, else by score
         self.data = {}
 
     def on_mount(self) -> None:
@@ -58,7 +63,7 @@ class RankingsScreen(View):
         engine = self.engine
         if engine is None:
             return
-        self.data = await reports.rankings(engine, bootstrap=100)
+        self.data = await reports.rankings(engine)
         select = self.query_one(Select)
         current = select.value if select.value in self.data else (next(iter(self.data)) if self.data else Select.BLANK)
         select.set_options([(uc, uc) for uc in self.data])
@@ -80,12 +85,21 @@ class RankingsScreen(View):
         table.clear()
         uc = self.query_one(Select).value
         rows = list(self.data.get(uc, [])) if uc is not Select.BLANK else []
-        _, key, _, largest_first = COLUMNS[self.sort_col]
-        for r in sorted(rows, key=key, reverse=largest_first):
+        col = self.sort_col
+        if col is None:
+            col = 2 if any(r.bt_rating is not None for r in rows) else 1
+            why = "your votes here" if col == 2 else "no votes in this use case yet"
+            said = f"sorted by {'vote rating (BT)' if col == 2 else 'score'}: {why}; s sorts by another column"
+        else:
+            said = f"sorted by {COLUMNS[col][0]} (s: next column)"
+        self.query_one("#sorted", Static).update(said)
+        heading, key, _, largest_first = COLUMNS[col]
+        ranked = sorted(rows, key=lambda r: -r.composite)  # ties (no rating, same ms) keep the score's order
+        for r in sorted(ranked, key=key, reverse=largest_first):
             table.add_row(short(r.model), *(show(r) for _, _, show, _ in COLUMNS[1:]))
 
     def action_sort(self) -> None:
-        self.sort_col = (self.sort_col + 1) % len(COLUMNS)
+        self.sort_col = ((self.sort_col if self.sort_col is not None else 1) + 1) % len(COLUMNS)
         self.fill()
         self.notify(f"sorted by {COLUMNS[self.sort_col][0]}")
 
