@@ -78,6 +78,13 @@ def main() -> None:
 BARE = ("from textual.app import App\nfrom textual.widgets import Static\n"
         "class Bare(App):\n    def compose(self):\n        yield Static('barepainted')\n"
         "Bare().run()\n")
+# the same widgets as the chat's first screen (header, a text area, a footer), nothing of ours:
+# the floor that Textual itself sets for a screen like ours
+FLOOR = ("from textual.app import App\nfrom textual.widgets import Footer, Header, Static, TextArea\n"
+         "class Floor(App):\n    BINDINGS = [('ctrl+p', 'command_palette', 'palette')]\n"
+         "    def compose(self):\n        yield Header()\n        yield Static('floorpainted')\n"
+         "        yield TextArea()\n        yield Footer()\n"
+         "Floor().run()\n")
 
 
 def run_all(args, exe: str) -> None:
@@ -100,6 +107,15 @@ def run_all(args, exe: str) -> None:
     figures["ratio_to_bare"] = round(figures["first_screen_text_s"] / figures["bare_textual_s"], 2)
     lines.append(f"bare Textual app, one word: screen text   {figures['bare_textual_s']:.3f} s   "
                  f"-> ratio {figures['ratio_to_bare']:.2f}x (target <= 1.3x)")
+    floor_py = tmp / "floor.py"
+    floor_py.write_text(FLOOR)
+    floor_cmd = f"{sys.executable} {floor_py}"
+    one_run(floor_cmd, {}, None, "floorpainted")
+    floor = [one_run(floor_cmd, {}, None, "floorpainted")[0] for _ in range(args.runs)]
+    figures["floor_textual_s"] = round(median(floor), 3)
+    figures["ratio_to_floor"] = round(figures["first_screen_text_s"] / figures["floor_textual_s"], 2)
+    lines.append(f"Textual app with header, text area, footer  {figures['floor_textual_s']:.3f} s   "
+                 f"-> ratio {figures['ratio_to_floor']:.2f}x")
     if args.compare:
         one_run(args.compare, {}, None, args.compare_text)
         other = [one_run(args.compare, {}, None, args.compare_text)[0] for _ in range(args.runs)]

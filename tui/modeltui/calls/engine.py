@@ -15,7 +15,8 @@ from dataclasses import replace
 from modeltui.calls.budget import Ledger, Reservation
 from modeltui.calls.fallback import after_disabling, next_step
 from modeltui.calls.listeners import Listener
-from modeltui.calls.request import AskObserver, AskRequest, AskResult, Opening, new_session_id, record, started
+from modeltui.calls.request import AskObserver, AskRequest, AskResult, Opening, record, started
+from modeltui.vocab.ids import new_session_id
 from modeltui.errors import BudgetRefused, StoreError, UsageError
 from modeltui.learning import observe
 from modeltui.learning.embed import pack

@@ -3,8 +3,6 @@ happens while it runs, and the result with its summary."""
 
 from __future__ import annotations
 
-import time
-import uuid
 from dataclasses import asdict, dataclass, field
 
 from modeltui.errors import UsageError, not_utf8
@@ -13,10 +11,6 @@ from modeltui.providers.catalog import ModelInfo
 from modeltui.routing import RouteDecision
 from modeltui.store.records import CallRecord
 from modeltui.vocab import Status
-
-
-def new_session_id() -> str:
-    return time.strftime("%Y%m%d-%H%M%S") + "-" + uuid.uuid4().hex[:6]
 
 
 @dataclass(frozen=True)

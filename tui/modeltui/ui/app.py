@@ -28,11 +28,15 @@ BINDINGS = [Binding(a.key, a.action, a.label, id=a.id, priority=a.priority, show
 OUR_ACTIONS = {a.action.split("(")[0] for a in ACTIONS} | {"command_palette"}
 
 
-def _view_class(name: str):
-    from modeltui.ui.screens import chat, history, rankings, runs, tournament
+VIEW_CLASSES = {"chat": "ChatScreen", "tournament": "TournamentScreen", "rankings": "RankingsScreen",
+                "history": "HistoryScreen", "runs": "RunsScreen"}  # each in ui/screens/<view>.py
 
-    return {"chat": chat.ChatScreen, "tournament": tournament.TournamentScreen, "rankings": rankings.RankingsScreen,
-            "history": history.HistoryScreen, "runs": runs.RunsScreen}[name]
+
+def _view_class(name: str):
+    """Only the view asked for is imported: the first paint needs the chat's module alone."""
+    import importlib
+
+    return getattr(importlib.import_module(f"modeltui.ui.screens.{name}"), VIEW_CLASSES[name])
 
 
 class ModeltuiApp(App):

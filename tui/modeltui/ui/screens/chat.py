@@ -12,12 +12,12 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Footer, Header, Static, TextArea
 
-from modeltui.calls.request import new_session_id  # (a conversation's id has a session id's form)
 from modeltui.ui import messages as msg
 from modeltui.ui.screens.view import View
 from modeltui.ui.widgets.meter import CostMeter, money
 from modeltui.ui.widgets.tierbar import TierBar
 from modeltui.vocab import CallKind
+from modeltui.vocab.ids import new_session_id  # (a conversation's id has a session id's form)
 from modeltui.vocab.tiers import TIERS
 from modeltui.vocab.words import plural
 
