@@ -30,7 +30,8 @@ class Banner(Static):
 
 
 class ChatScreen(View):
-    BINDINGS = [Binding("tab", "tab_out(1)", "Next", show=False), Binding("shift+tab", "tab_out(-1)", "Previous", show=False)]
+    BINDINGS = [Binding("tab", "tab_out(1)", "Next", show=False), Binding("shift+tab", "tab_out(-1)", "Previous", show=False),
+                Binding("escape", "app.back", "Back", id="focus.prompt", show=False)]  # (on the chat: to the prompt)
 
     def __init__(self) -> None:
         super().__init__()

@@ -34,7 +34,7 @@ def short(model: str) -> str:
 
 
 class RankingsScreen(View):
-    BINDINGS = [("s", "sort", "Sort by next column"), ("r", "reload", "Reload")]
+    BINDINGS = [("s", "sort", "Sort"), ("r", "reload", "Reload")]
 
     def compose(self) -> ComposeResult:
         yield Header()

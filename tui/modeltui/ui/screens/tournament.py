@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from textual import events, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Footer, Header, Input, Markdown, Static
 
@@ -26,8 +27,10 @@ TYPING = "enter runs the tournament on three models"
 
 
 class TournamentScreen(View):
-    BINDINGS = [("a", "vote('a')", "A wins"), ("b", "vote('b')", "B wins"), ("c", "vote('c')", "C wins"),
-                ("t", "vote('t')", "Tie"), ("x", "vote('x')", "All bad"), ("ctrl+r", "blind", "Blind on/off")]
+    # the vote keys are said by the line under the columns (which also says when they type instead)
+    BINDINGS = [*(Binding(k, f"vote('{k}')", label, show=False) for k, label in
+                  (("a", "A wins"), ("b", "B wins"), ("c", "C wins"), ("t", "Tie"), ("x", "All bad"))),
+                Binding("ctrl+r", "blind", "Blind")]
 
     def __init__(self):
         super().__init__()

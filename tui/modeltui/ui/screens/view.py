@@ -4,6 +4,7 @@ views can form; dialogs are ModalScreens opened through the app (messages.OpenDi
 
 from __future__ import annotations
 
+from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 
@@ -11,6 +12,9 @@ from textual.screen import Screen
 class View(Screen):
     """What a view may read of the app: `engine` (None until it has opened), `ready`, `tier`,
     `cfg`; what it may do: post messages (`tell`)."""
+
+    # the app's escape (settings/actions.py), shown in every view's footer; same id, so [keymap] rebinds it here too
+    BINDINGS = [Binding("escape", "app.back", "Back", id="focus.prompt")]
 
     @property
     def engine(self):
