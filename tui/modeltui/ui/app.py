@@ -21,22 +21,12 @@ from textual.screen import ModalScreen
 
 from modeltui.settings.actions import ACTIONS, DIALOG_KEEPS, VIEWS
 from modeltui.ui import messages as msg
+from modeltui.ui.screens import view_class
 from modeltui.vocab.tiers import TIERS, Tier
 
 # from the one table of actions (settings/actions.py): the footer shows those marked `show`
 BINDINGS = [Binding(a.key, a.action, a.label, id=a.id, priority=a.priority, show=a.show) for a in ACTIONS if a.key]
 OUR_ACTIONS = {a.action.split("(")[0] for a in ACTIONS} | {"command_palette"}
-
-
-VIEW_CLASSES = {"chat": "ChatScreen", "tournament": "TournamentScreen", "rankings": "RankingsScreen",
-                "history": "HistoryScreen", "runs": "RunsScreen"}  # each in ui/screens/<view>.py
-
-
-def _view_class(name: str):
-    """Only the view asked for is imported: the first paint needs the chat's module alone."""
-    import importlib
-
-    return getattr(importlib.import_module(f"modeltui.ui.screens.{name}"), VIEW_CLASSES[name])
 
 
 class ModeltuiApp(App):
@@ -80,7 +70,7 @@ class ModeltuiApp(App):
         self.set_keymap({k: v for k, v in self.keymap.items() if k in known})
 
     def _make_view(self, name: str):
-        view = _view_class(name)()
+        view = view_class(name)()
         self.views[name] = view
         return view
 

@@ -206,7 +206,8 @@ class ChatScreen(View):
                   retry_of=None) -> None:
         """Ask `prompt` in this conversation; or escalate a logged call; or (`retry_of`: an Answer)
         re-ask its prompt on `model` with the context it had, linked to it."""
-        from modeltui.calls.request import AskObserver, AskRequest  # (pydantic and co. are not needed to paint)
+        from modeltui.calls.request import AskRequest  # (pydantic and co. are not needed to paint)
+        from modeltui.ui.screens.chat_live import LiveAnswer
         from modeltui.ui.widgets.answer import Answer, meta_line, stopped_line  # (Markdown: not for the first paint)
 
         app = self.app
@@ -225,45 +226,20 @@ class ChatScreen(View):
         meter = self.query_one(CostMeter)
         context = list(retry_of.context) if retry_of is not None else list(self.history)
         answer.context = context
-        live: dict = {"attempt": None, "decision": None}
-
-        screen = self
-
-        class Live(AskObserver):
-            def text(self, chunk: str) -> None:
-                answer.write(chunk)
-                if (a := live["attempt"]) is not None:  # the same figure the log will get, prompt included
-                    meter.set_live(a.cost_so_far(), a.model.id)
-                chat.scroll_end(animate=False)
-
-            def reserved(self, amount: float) -> None:
-                screen.call_later(screen.refresh_meter)
-
-            def routed(self, decision) -> None:
-                live["decision"] = decision
-                answer.set_decision(decision.why(), decision.reasons())
-
-            def attempt(self, attempt) -> None:
-                live["attempt"] = attempt
-                meter.set_live(attempt.cost_so_far(), attempt.model.id)
-                answer.set_meta(f"{attempt.model.id}{' (simulated)' if attempt.model.simulated else ''} · streaming…")
-
-            def event(self, note: str) -> None:
-                screen.set_status(note)
-
+        live = LiveAnswer(self, answer, meter, chat)
         try:
             if escalate_from is not None:
                 from modeltui.signals import feedback
 
-                result = await feedback.escalate(engine, escalate_from, Live())
+                result = await feedback.escalate(engine, escalate_from, live)
             else:
                 result = await engine.ask(AskRequest(
                     prompt, history=tuple(context), tier=tier, model=model, conversation=self.conversation,
                     system=self.system or None,
                     kind=CallKind.RETRY if retry_of is not None else CallKind.CHAT,
-                    origin_id=retry_of.call_id if retry_of is not None else None), Live())
+                    origin_id=retry_of.call_id if retry_of is not None else None), live)
         except asyncio.CancelledError:
-            answer.set_error(stopped_line(live["attempt"], live["decision"]))
+            answer.set_error(stopped_line(live.current, live.decision))
             raise
         except Exception as exc:  # noqa: BLE001 - an error takes the answer's place; the app stays up
             from modeltui.errors import NoModelAvailable
