@@ -157,6 +157,16 @@ class Opening:
         await self._engine.close()
 
 
+def usage_parts(a: gateway.Attempt) -> dict:
+    """The reported usage parts and both cost figures of an attempt, as `calls` columns."""
+    u = a.usage()
+    reported = not u.estimated and a.reported is not None
+    return {"tokens_cache_read": u.cache_read_tokens if reported else None,
+            "tokens_cache_write": u.cache_write_tokens if reported else None,
+            "tokens_reasoning": u.reasoning_tokens if reported else None,
+            "cost_computed_usd": a.cost_computed, "cost_reported": u.reported_cost is not None}
+
+
 def record(session: str, a: gateway.Attempt, d: RouteDecision, request: AskRequest, parent: int | None) -> CallRecord:
     """The row one attempt is logged as."""
     return CallRecord(
@@ -164,7 +174,7 @@ def record(session: str, a: gateway.Attempt, d: RouteDecision, request: AskReque
         tier=request.chosen_by(d.tier), use_case=d.use_case, complexity=d.complexity, simulated=a.model.simulated,
         prompt=request.prompt, response=a.text, tokens_in=a.tokens_in, tokens_out=a.tokens_out,
         tokens_estimated=a.estimated, cost_usd=a.cost, latency_ms=a.latency_ms, ttft_ms=a.ttft_ms,
-        error_kind=a.error_kind, error_message=a.error_message, parent_id=parent,
+        **usage_parts(a), error_kind=a.error_kind, error_message=a.error_message, parent_id=parent,
         tournament_id=request.tournament_id, decision=d.to_json(), finish_reason=a.finish_reason,
         conversation=request.conversation, origin_id=request.origin_id, run_id=request.run_id, step=request.step)
 

@@ -83,6 +83,8 @@ class ModelInfo:
     max_output: int = 4_096
     input_per_mtok: float | None = None  # USD per 1M input tokens; None = unknown
     output_per_mtok: float | None = None
+    cache_read_per_mtok: float | None = None  # a cached prompt token read; None: at the input price
+    cache_write_per_mtok: float | None = None  # a prompt token written to the cache; None: at the input price
     local: bool = False  # runs on this machine: free
     env_var: str | None = None
     api_base: str | None = None
@@ -128,6 +130,10 @@ def _from_price_map(model_id: str) -> dict:
     if entry.get("input_cost_per_token") is not None and entry.get("output_cost_per_token") is not None:
         out["input_per_mtok"] = round(entry["input_cost_per_token"] * 1e6, 6)
         out["output_per_mtok"] = round(entry["output_cost_per_token"] * 1e6, 6)
+        for key, ours in (("cache_read_input_token_cost", "cache_read_per_mtok"),
+                          ("cache_creation_input_token_cost", "cache_write_per_mtok")):
+            if isinstance(entry.get(key), (int, float)):
+                out[ours] = round(entry[key] * 1e6, 6)
     if entry.get("max_input_tokens"):
         out["context_window"] = int(entry["max_input_tokens"])
     if entry.get("max_output_tokens"):
@@ -140,6 +146,7 @@ def _apply(info: ModelInfo, o: ModelOverride) -> ModelInfo:
         "provider": o.provider, "quality": o.quality, "speed": o.speed,
         "context_window": o.context_window, "max_output": o.max_output,
         "input_per_mtok": o.input_per_mtok, "output_per_mtok": o.output_per_mtok,
+        "cache_read_per_mtok": o.cache_read_per_mtok, "cache_write_per_mtok": o.cache_write_per_mtok,
         "local": o.local, "env_var": o.env_var, "api_base": o.api_base,
     }.items() if v is not None}
     if o.strengths is not None:

@@ -21,6 +21,7 @@ from modeltui.providers.catalog import ModelInfo
 from modeltui.providers.failures import classify, retry_after
 from modeltui.providers.redact import StreamRedactor, redact
 from modeltui.providers.tokens import estimate_messages, estimate_tokens
+from modeltui.providers.usage import Usage, from_litellm, price
 from modeltui.vocab import ErrorKind
 
 _lock = threading.Lock()
@@ -97,7 +98,9 @@ class Attempt:
     tokens_in: int | None = None
     tokens_out: int | None = None
     estimated: bool = False
-    cost: float | None = None
+    reported: Usage | None = None  # what the provider reported (cache parts, reasoning, its own cost)
+    cost: float | None = None  # what is counted: the provider's own figure if it gave one, else ours
+    cost_computed: float | None = None  # ours, from the price map, always (beside a reported one)
     started: float = field(default_factory=time.perf_counter)
     ttft_ms: float | None = None
     latency_ms: float | None = None
@@ -125,10 +128,24 @@ class Attempt:
             return self.tokens_in, self.tokens_out, self.estimated
         return self.prompt_estimate, estimate_tokens(self.text) if self.text else 0, True
 
+    def usage(self) -> Usage:
+        """The usage to price: the provider's parts once reported, else our estimates (no cache)."""
+        tokens_in, tokens_out, estimated = self.usage_so_far()
+        r = self.reported
+        if r is not None and not estimated and (r.input_tokens, r.output_tokens) == (tokens_in, tokens_out):
+            return r
+        return Usage(tokens_in, tokens_out, estimated=estimated)
+
+    def report(self, usage: Usage | None) -> None:
+        """The provider's usage (or None: it reported none, estimates stand)."""
+        self.reported = usage
+        self.tokens_in, self.tokens_out = (usage.input_tokens, usage.output_tokens) if usage else (None, None)
+
     def cost_so_far(self) -> float | None:
-        """What this attempt has cost so far, prompt included from the start (None: unpriced)."""
-        tokens_in, tokens_out, _ = self.usage_so_far()
-        cost = self.model.cost(tokens_in, tokens_out)
+        """What this attempt has cost so far, prompt included from the start (None: unpriced):
+        the computation the logged cost makes, on the estimates until the provider reports."""
+        usage = self.usage()
+        cost = usage.reported_cost if usage.reported_cost is not None else price(self.model, usage)
         return cost if cost is None or self.budget_usd is None else min(cost, self.budget_usd)
 
     def finish(self, status: str, kind: str | None = None, message: str | None = None) -> None:
@@ -138,9 +155,11 @@ class Attempt:
         self.text = redact(self.text) if self.text else self.text
         self.latency_ms = (time.perf_counter() - self.started) * 1000
         self.tokens_in, self.tokens_out, self.estimated = self.usage_so_far()
-        self.cost = self.model.cost(self.tokens_in, self.tokens_out)
+        usage = self.usage()
+        self.cost_computed = price(self.model, usage)
+        self.cost = usage.reported_cost if usage.reported_cost is not None else self.cost_computed
         if status == "error" and not self.text and self.estimated and self.cost:
-            self.cost = 0.0  # refused before any output (4xx, 429, no connection): nothing was billed
+            self.cost = self.cost_computed = 0.0  # refused before any output (4xx, 429, no connection): not billed
         if self.cost is not None and self.budget_usd is not None and self.cost > self.budget_usd:
             # a provider that ignored max_tokens or reported inflated usage: never record more than
             # was reserved (we stopped reading there), so spend cannot pass a cap
@@ -186,21 +205,21 @@ def _conclude(attempt: Attempt, finished: bool, tool_call: bool, watch: http_wat
     reason = attempt.finish_reason
     not_a_stream = not finished and not attempt.text and watch.body is not None
     if not_a_stream and (answer := watch.json_answer()) is not None:
-        text, tin, tout, reason = answer  # a complete JSON answer to a streamed request: accept it
+        text, usage, reason = answer  # a complete JSON answer to a streamed request: accept it
         attempt.finish_reason = reason or "stop"
         attempt.text = text
         emit(text)
-        attempt.tokens_in, attempt.tokens_out = tin, tout
+        attempt.report(from_litellm(usage))
         finished, not_a_stream = True, False
     if reason in ("cut_max_tokens", "cut_budget"):
-        attempt.tokens_in = attempt.tokens_out = None  # usage after we stopped reading is unknown: estimate
+        attempt.report(None)  # usage after we stopped reading is unknown: estimate
         attempt.finish("ok")
     elif not_a_stream:
         kind = (watch.content_type or "no content type").split(";")[0]
         attempt.finish("error", "bad_response", f"HTTP 200 but not an event stream ({kind}): "
                        + (watch.body or b"").decode("utf-8", "replace")[:200])
     elif not finished:  # the connection closed before the model said it was done
-        attempt.tokens_in = attempt.tokens_out = None  # litellm's usage here is its own guess
+        attempt.report(None)  # litellm's usage here is its own guess
         attempt.finish("error", "connection", "stream ended before the model finished")
     elif reason == "content_filter":
         attempt.finish("error", "content_policy", "the provider filtered the answer (finish_reason=content_filter)")
@@ -236,10 +255,8 @@ async def stream(attempt: Attempt, timeouts: Timeouts, on_text: Callable[[str], 
                     chunk = await _next_chunk(it, timeouts.stall_s)
                 except StopAsyncIteration:
                     break
-                usage = getattr(chunk, "usage", None)
-                if usage and getattr(usage, "completion_tokens", None) is not None:
-                    attempt.tokens_in = usage.prompt_tokens
-                    attempt.tokens_out = usage.completion_tokens
+                if (usage := from_litellm(getattr(chunk, "usage", None))) is not None:
+                    attempt.report(usage)
                 choices = getattr(chunk, "choices", None) or []
                 tool_call = tool_call or (bool(choices) and _tool_calls(choices[0]))
                 # litellm invents a final "stop" when a stream just ends; trust only what the
@@ -260,6 +277,8 @@ async def stream(attempt: Attempt, timeouts: Timeouts, on_text: Callable[[str], 
                         break
         if on_text and (rest := redactor.flush()):
             on_text(rest)
+        if watch.saw_usage is False:
+            attempt.report(None)  # the provider sent no usage: litellm's count is a guess, ours is marked as one
         _conclude(attempt, finished, tool_call, watch, emit)
     except asyncio.CancelledError:
         attempt.finish("cancelled", "cancelled", "cancelled by user")

@@ -57,6 +57,8 @@ class ModelOverride(_Strict):
     max_output: int | None = Field(default=None, gt=0)
     input_per_mtok: float | None = Field(default=None, ge=0)
     output_per_mtok: float | None = Field(default=None, ge=0)
+    cache_read_per_mtok: float | None = Field(default=None, ge=0)  # default: litellm's map, else the input price
+    cache_write_per_mtok: float | None = Field(default=None, ge=0)
     free: bool | None = None
     local: bool | None = None
     api_base: str | None = None

@@ -23,7 +23,13 @@ class CallRecord:
     tokens_in: int | None = None
     tokens_out: int | None = None
     tokens_estimated: bool = False
-    cost_usd: float | None = None
+    # the usage parts as the provider reported them (NULL: not reported, or a row from before)
+    tokens_cache_read: int | None = None  # of tokens_in: read from the prompt cache
+    tokens_cache_write: int | None = None  # of tokens_in: written to it
+    tokens_reasoning: int | None = None  # of tokens_out
+    cost_usd: float | None = None  # what counts: the provider's own figure when it gave one, else ours
+    cost_computed_usd: float | None = None  # ours, from the prices, beside a reported one
+    cost_reported: bool = False  # cost_usd is the provider's figure
     latency_ms: float | None = None
     ttft_ms: float | None = None
     error_kind: str | None = None

@@ -204,6 +204,15 @@ MIGRATIONS: list[str] = [
     DELETE FROM reservations;
     CREATE INDEX reservations_expires ON reservations(expires);
     """,
+    # 11: usage as providers bill it: the cached-read, cache-write and reasoning parts (NULL: not
+    #     reported), our computed cost beside the provider's own when it reported one
+    """
+    ALTER TABLE calls ADD COLUMN tokens_cache_read INTEGER;
+    ALTER TABLE calls ADD COLUMN tokens_cache_write INTEGER;
+    ALTER TABLE calls ADD COLUMN tokens_reasoning INTEGER;
+    ALTER TABLE calls ADD COLUMN cost_computed_usd REAL;
+    ALTER TABLE calls ADD COLUMN cost_reported INTEGER NOT NULL DEFAULT 0;
+    """,
 ]
 
 LATEST = len(MIGRATIONS)
