@@ -51,6 +51,8 @@ class BudgetFigures:
     left_usd: float | None
     month_boundary: str
     learning_usd: float = 0.0  # this month's shadow checks (part of month_usd)
+    month_calls: int = 0  # every call of the month (store/spend.py: the one definition)
+    month_unpriced_calls: int = 0  # of them, with no known price: not in month_usd, counted apart
 
 
 def period_starts(boundary: str, now: float | None = None) -> tuple[float, float]:
@@ -177,7 +179,8 @@ class Ledger:
         return BudgetFigures(session_usd=sums.session, today_usd=sums.today, month_usd=sums.month,
                              reserved_usd=sums.reserved, monthly_cap_usd=b.monthly_usd, daily_cap_usd=b.daily_usd,
                              session_cap_usd=b.session_usd, left_usd=self._left(sums), month_boundary=b.month_boundary,
-                             learning_usd=(await self.store.kind_spend(CallKind.SHADOW, period_starts(b.month_boundary)[0]))[0])
+                             learning_usd=(await self.store.kind_spend(CallKind.SHADOW, period_starts(b.month_boundary)[0]))[0],
+                             month_calls=sums.month_calls, month_unpriced_calls=sums.month_unpriced)
 
     async def by_model(self) -> list[dict]:
         """This month's calls and spend per model, dearest first."""

@@ -151,12 +151,15 @@ async def cmd_budget(args) -> int:
     print(f"month ({fig['month_boundary']}): {_money(fig['month_usd'])} of {cap(fig['monthly_cap_usd'])}")
     print(f"today:            {_money(fig['today_usd'])} of {cap(fig['daily_cap_usd'])}")
     print(f"reserved now:     {_money(fig['reserved_usd'])}")
+    if fig["month_unpriced_calls"]:
+        print(f"unpriced:         {fig['month_unpriced_calls']} calls this month with no known price (not in the total)")
     if fig["learning_usd"]:
         print(f"learning:         {_money(fig['learning_usd'])} this month (shadow checks, part of the month's spend)")
     print(f"left:             {cap(fig['left_usd'])}")
     if per_model:
         _table("this month by model", ["model", "calls", "cost"],
-               [[r["model"], r["calls"], _money(r["cost_usd"])] for r in per_model])
+               [[r["model"], r["calls"], "unpriced" if r["cost_usd"] is None else
+                 _money(r["cost_usd"]) + (f" + {r['unpriced']} unpriced" if r["unpriced"] else "")] for r in per_model])
     return 0
 
 

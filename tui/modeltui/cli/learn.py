@@ -24,8 +24,9 @@ async def cmd_rankings(args) -> int:
                 print(f"rebuilt statistics from {n} logged events in {time.perf_counter() - t:.2f} s")
         result = await reports.rankings(engine, args.use_case)
         title = reports.weights_title(engine)
+        month = await reports.month_spend(engine)
     if args.json:
-        print(json.dumps({uc: [r.to_dict() for r in rows] for uc, rows in result.items()}))
+        print(json.dumps({"month": month, "use_cases": {uc: [r.to_dict() for r in rows] for uc, rows in result.items()}}))
         return 0
     if not result:
         print("no calls logged yet" + (f" for use case '{args.use_case}'" if args.use_case else ""))
@@ -46,8 +47,12 @@ async def cmd_savings(args) -> int:
     if args.json:
         print(json.dumps(result))
         return 0
-    print(f"{result['calls']} calls: spent {_money(result['actual_usd'])}; the best-ranked adequate model per use case "
-          f"would have cost {_money(result['alternative_usd'])} (possible saving {_money(result['possible_savings_usd'])})")
+    m = result["month"]
+    print(f"this month: {_money(m['usd'])} over {m['calls']} calls of every kind and status"
+          + (f" ({m['unpriced_calls']} unpriced, not in the total)" if m["unpriced_calls"] else ""))
+    print(f"of the period's answered calls ({result['calls']}): spent {_money(result['actual_usd'])}; the best-ranked "
+          f"adequate model per use case would have cost {_money(result['alternative_usd'])} "
+          f"(possible saving {_money(result['possible_savings_usd'])})")
     _table("by use case", ["use case", "calls", "spent", "best adequate", "would cost"],
            [[uc, u["calls"], _money(u["actual_usd"]), u["best_adequate"] or "—", _money(u["alternative_usd"])]
             for uc, u in result["by_use_case"].items()])

@@ -44,7 +44,17 @@ async def savings(engine: Engine, days: float | None = None, ranked: dict[str, l
     calls = await engine.store.select_calls(since=since)
     if ranked is None:
         ranked = await rankings(engine)
-    return savings_of([c for c in calls if c["status"] == "ok"], ranked, engine.catalog)
+    out = savings_of([c for c in calls if c["status"] == "ok"], ranked, engine.catalog)
+    out["compared"] = "answered calls (status ok): a failed or stopped call has no answer to compare"
+    out["month"] = await month_spend(engine)
+    return out
+
+
+async def month_spend(engine: Engine) -> dict:
+    """This month's spend as every view shows it (store/spend.py holds the one definition)."""
+    f = await engine.ledger.figures()
+    return {"usd": f.month_usd, "calls": f.month_calls, "unpriced_calls": f.month_unpriced_calls,
+            "boundary": f.month_boundary}
 
 
 def weights_title(engine: Engine) -> str:

@@ -25,18 +25,27 @@ class SpendSums:
     session: float
     reserved: float
     reserved_session: float
+    month_calls: int = 0
+    month_unpriced: int = 0  # calls this month with no known price (not counted in `month`, listed apart)
 
 
 class SpendQueries:
     async def spend_sums(self, month_start: float, day_start: float, session: str) -> SpendSums:
         """Spend since the month and day started, in the session, and reserved now (one read, so
-        inside a transaction the figures and a following reservation agree)."""
+        inside a transaction the figures and a following reservation agree).
+
+        The one definition of "this month's spend": every call since the month started that
+        cost money, whatever its kind (chat, retry, tournament, shadow, check, judge, bench,
+        pipeline, api) or status (ok, error, cancelled, lost). The meter, `budget`, `savings`,
+        rankings and exports all read it here."""
         sql = """SELECT
             (SELECT COALESCE(SUM(cost_usd), 0) FROM calls WHERE ts >= :month),
             (SELECT COALESCE(SUM(cost_usd), 0) FROM calls WHERE ts >= :day),
             (SELECT COALESCE(SUM(cost_usd), 0) FROM calls WHERE session = :s),
             (SELECT COALESCE(SUM(amount_usd), 0) FROM reservations),
-            (SELECT COALESCE(SUM(amount_usd), 0) FROM reservations WHERE session = :s)"""
+            (SELECT COALESCE(SUM(amount_usd), 0) FROM reservations WHERE session = :s),
+            (SELECT COUNT(*) FROM calls WHERE ts >= :month AND status != 'started'),
+            (SELECT COUNT(*) FROM calls WHERE ts >= :month AND cost_usd IS NULL AND status != 'started')"""
         async with self.db.execute(sql, {"month": month_start, "day": day_start, "s": session}) as cur:
             return SpendSums(*await cur.fetchone())
 
@@ -86,6 +95,7 @@ class SpendQueries:
 
     async def spend_by_model(self, since: float) -> list[dict]:
         async with self.db.execute(
-                "SELECT model, COUNT(*) AS calls, COALESCE(SUM(cost_usd), 0) AS cost_usd FROM calls "
-                "WHERE ts >= ? GROUP BY model ORDER BY cost_usd DESC", (since,)) as cur:
+                "SELECT model, COUNT(*) AS calls, SUM(cost_usd) AS cost_usd, COUNT(*) - COUNT(cost_usd) AS unpriced "
+                "FROM calls WHERE ts >= ? AND status != 'started' GROUP BY model "
+                "ORDER BY COALESCE(SUM(cost_usd), -1) DESC", (since,)) as cur:  # cost NULL: every call unpriced
             return [dict(r) for r in await cur.fetchall()]

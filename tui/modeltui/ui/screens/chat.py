@@ -181,7 +181,7 @@ class ChatScreen(View):
             answer.context = list(self.history)
             answer.write(r["response"] or "")
             await answer.finish()
-            answer.set_meta(f"{r['model']} · {r['tier']} · {money(r['cost_usd']) if r['cost_usd'] is not None else 'cost unknown'}"
+            answer.set_meta(f"{r['model']} · {r['tier']} · {money(r['cost_usd']) if r['cost_usd'] is not None else 'unpriced'}"
                             f" · {r['latency_ms'] or 0:.0f} ms (earlier)")
             answer.enable_actions(r["id"])
             self.history += [{"role": "user", "content": r["prompt"] or ""},

@@ -71,9 +71,11 @@ class RankingsScreen(View):
             select.value = current
         s = await reports.savings(engine, ranked=self.data)
         flags = ("; " + "; ".join(s["flags"])) if s["flags"] else ""
+        m = s["month"]
         self.query_one("#savings", Static).update(
-            f"score = {reports.weights_title(engine)}, votes and thumbs included. This month: spent "
-            f"{money(s['actual_usd'])}; the best-ranked adequate models would cost {money(s['alternative_usd'])} "
+            f"score = {reports.weights_title(engine)}, votes and thumbs included. This month: {money(m['usd'])} over "
+            f"{m['calls']} calls (every kind). Its {s['calls']} answered calls cost {money(s['actual_usd'])}; the "
+            f"best-ranked adequate models would cost {money(s['alternative_usd'])} "
             f"(possible saving {money(s['possible_savings_usd'])}){flags}")
         self.fill()
 

@@ -65,7 +65,7 @@ def meta_line(s: AskSummary) -> str:
     sim = " (simulated)" if s.simulated else ""
     est = "~" if s.tokens_estimated else ""
     return (f"{s.model}{sim} · {s.effective_tier} · {s.use_case} · {s.tokens_in}→{s.tokens_out}{est} tok · "
-            f"{money(s.cost_usd) if s.cost_usd is not None else 'cost unknown'} · {s.latency_ms:.0f} ms"
+            f"{money(s.cost_usd) if s.cost_usd is not None else 'unpriced'} · {s.latency_ms:.0f} ms"
             + (f" · {len(s.attempt_list)} attempts, {s.total_ms / 1000:.1f} s" if len(s.attempt_list) > 1 else "")
             + (" · CUT SHORT" + (" (max tokens)" if s.finish_reason == "length" else " (reading stopped)")
                if s.cut_short else "")

@@ -28,7 +28,10 @@ class CostMeter(Vertical):
         self.set_live(None)
 
     def set_live(self, cost: float | None, model: str | None = None) -> None:
-        text = "this answer: —" if cost is None else f"this answer: {money(cost)}" + (f" ({model})" if model else "")
+        if model is None:
+            text = "this answer: —"
+        else:  # a model with no known price is "unpriced", never $0
+            text = f"this answer: {'unpriced' if cost is None else money(cost)} ({model})"
         self.query_one("#meter-live", Static).update(text)
 
     def update_figures(self, figures, by_model: list[dict] | None = None) -> None:
@@ -37,7 +40,8 @@ class CostMeter(Vertical):
         self.query_one("#meter-spend", Static).update(
             f"session {money(fig['session_usd'])}\ntoday   {money(fig['today_usd'])}\n"
             f"month   {money(fig['month_usd'])}\nreserved {money(fig['reserved_usd'])}"
-            + (f"\nlearning {money(fig['learning_usd'])} this month" if fig.get("learning_usd") else ""))
+            + (f"\nlearning {money(fig['learning_usd'])} this month" if fig.get("learning_usd") else "")
+            + (f"\n+ {fig['month_unpriced_calls']} unpriced this month" if fig.get("month_unpriced_calls") else ""))
         cap = fig["monthly_cap_usd"]
         bar = self.query_one("#meter-bar", ProgressBar)
         line = self.query_one("#meter-cap", Static)
@@ -58,7 +62,7 @@ class CostMeter(Vertical):
         if by_model is not None:
             t = Text("by model this month\n", style="bold")
             for r in by_model[:8]:
-                t.append(f"{r['model'][:22]:<22} {money(r['cost_usd'])}\n")
+                t.append(f"{r['model'][:22]:<22} {'unpriced' if r['cost_usd'] is None else money(r['cost_usd'])}\n")
             self.query_one("#meter-models", Static).update(t)
 
     def toggle_breakdown(self) -> None:
