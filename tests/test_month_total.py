@@ -67,3 +67,15 @@ async def test_every_view_gives_the_same_month_total(server, isolated_env, monke
     assert budget == pytest.approx(logged) and savings == pytest.approx(logged)
     assert rankings == pytest.approx(logged) and exported == pytest.approx(logged)
     assert f"month   {money(logged)}" in meter, meter
+
+
+async def test_exports_other_tools_read(isolated_env):
+    """JSONL's decision is an object; Markdown has ISO times and fixed-point money (was 1.79616e+09, 2.98e-05)."""
+    from modeltui.store.export import render
+
+    row = {"id": 1, "ts": 1796160000.5, "model": "m", "tier": "budget", "use_case": "general", "status": "ok",
+           "tokens_in": 10, "tokens_out": 5, "cost_usd": 2.98e-05, "latency_ms": 412.25,
+           "decision": json.dumps({"chosen": "m", "why": "cheapest"}), "prompt": "p", "response": "r"}
+    assert json.loads(render([row], "jsonl"))["decision"] == {"chosen": "m", "why": "cheapest"}
+    md = render([row], "md")
+    assert "2026-12-01T21:20:00+00:00" in md and "0.000030" in md and "e+09" not in md and "e-05" not in md

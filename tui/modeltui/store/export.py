@@ -32,19 +32,36 @@ def _neutralise(value):
     return value
 
 
-def _md_cell(value) -> str:
+def _md_cell(value, column: str = "") -> str:
+    """A Markdown cell: times as ISO 8601 (UTC), money in fixed point (never 2.98e-05)."""
     if value is None:
         return ""
-    if isinstance(value, float):
-        value = f"{value:.6g}"
+    if column == "ts":
+        from datetime import datetime, timezone
+
+        value = datetime.fromtimestamp(value, timezone.utc).isoformat(timespec="seconds")
+    elif column == "cost_usd":
+        value = f"{value:.6f}"
+    elif isinstance(value, float):
+        value = f"{value:.1f}" if column.endswith("_ms") else f"{value:.6f}".rstrip("0").rstrip(".")
     return str(value).replace("|", "\\|").replace("\n", " ")
+
+
+def _decoded(row: dict) -> dict:
+    """The row for JSON: the routing decision as an object, not a JSON string inside a string."""
+    if isinstance(row.get("decision"), str):
+        try:
+            return {**row, "decision": json.loads(row["decision"])}
+        except ValueError:
+            pass
+    return row
 
 
 def render(rows: list[dict], fmt: str, texts: bool = True) -> str:
     if not texts:
         rows = [{k: v for k, v in r.items() if k not in TEXT_COLUMNS} for r in rows]
     if fmt == "jsonl":
-        return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+        return "".join(json.dumps(_decoded(r), ensure_ascii=False) + "\n" for r in rows)
     if fmt == "csv":
         buf = io.StringIO()
         if rows:
@@ -57,7 +74,7 @@ def render(rows: list[dict], fmt: str, texts: bool = True) -> str:
         out = ["# modeltui log export", "", f"{len(rows)} calls, total ${sum(r.get('cost_usd') or 0 for r in rows):.6f}", ""]
         out.append("| " + " | ".join(MD_COLUMNS) + " |")
         out.append("|" + "---|" * len(MD_COLUMNS))
-        out += ["| " + " | ".join(_md_cell(r.get(c)) for c in MD_COLUMNS) + " |" for r in rows]
+        out += ["| " + " | ".join(_md_cell(r.get(c), c) for c in MD_COLUMNS) + " |" for r in rows]
         if texts:
             for r in rows:
                 out += ["", f"## Call {r['id']} — {r['model']} ({r['status']})", "", "**Prompt**", "",
