@@ -98,24 +98,17 @@ def run_all(args, exe: str) -> None:
                "first_screen_text_s": round(median([s for s, _ in runs]), 3), "runs": args.runs}
     lines = [f"modeltui: painted with the input focused  {figures['first_paint_s']:.3f} s   (target <= 0.45 s)",
              f"modeltui: screen text visible in tmux     {figures['first_screen_text_s']:.3f} s"]
-    bare_py = tmp / "bare.py"
-    bare_py.write_text(BARE)
-    bare_cmd = f"{sys.executable} {bare_py}"
-    one_run(bare_cmd, {}, None, "barepainted")
-    bare = [one_run(bare_cmd, {}, None, "barepainted")[0] for _ in range(args.runs)]
-    figures["bare_textual_s"] = round(median(bare), 3)
-    figures["ratio_to_bare"] = round(figures["first_screen_text_s"] / figures["bare_textual_s"], 2)
-    lines.append(f"bare Textual app, one word: screen text   {figures['bare_textual_s']:.3f} s   "
-                 f"-> ratio {figures['ratio_to_bare']:.2f}x (target <= 1.3x)")
-    floor_py = tmp / "floor.py"
-    floor_py.write_text(FLOOR)
-    floor_cmd = f"{sys.executable} {floor_py}"
-    one_run(floor_cmd, {}, None, "floorpainted")
-    floor = [one_run(floor_cmd, {}, None, "floorpainted")[0] for _ in range(args.runs)]
-    figures["floor_textual_s"] = round(median(floor), 3)
-    figures["ratio_to_floor"] = round(figures["first_screen_text_s"] / figures["floor_textual_s"], 2)
-    lines.append(f"Textual app with header, text area, footer  {figures['floor_textual_s']:.3f} s   "
-                 f"-> ratio {figures['ratio_to_floor']:.2f}x")
+    for name, source, word, label, target in (
+            ("bare", BARE, "barepainted", "bare Textual app, one word: screen text  ", " (target <= 1.3x)"),
+            ("floor", FLOOR, "floorpainted", "Textual app with header, text area, footer", "")):
+        script = tmp / f"{name}.py"
+        script.write_text(source)
+        cmd = f"{sys.executable} {script}"
+        one_run(cmd, {}, None, word)  # warm
+        took = round(median([one_run(cmd, {}, None, word)[0] for _ in range(args.runs)]), 3)
+        figures[f"{name}_textual_s"] = took
+        figures[f"ratio_to_{name}"] = round(figures["first_screen_text_s"] / took, 2)
+        lines.append(f"{label} {took:.3f} s   -> ratio {figures[f'ratio_to_{name}']:.2f}x{target}")
     if args.compare:
         one_run(args.compare, {}, None, args.compare_text)
         other = [one_run(args.compare, {}, None, args.compare_text)[0] for _ in range(args.runs)]

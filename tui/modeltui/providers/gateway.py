@@ -167,7 +167,8 @@ class Attempt:
             self.finish_reason = self.finish_reason or "cut_budget"
 
     def running_cost(self) -> float:
-        return self.model.cost(estimate_messages(self.messages), estimate_tokens(self.text)) or 0.0
+        """The estimate the guard compares with the reservation (the prompt counted once, at start)."""
+        return self.model.cost(self.prompt_estimate, estimate_tokens(self.text)) or 0.0
 
     def guard(self) -> str | None:
         """Why to stop reading now, if the stream has gone past what was asked or reserved."""
