@@ -4,8 +4,10 @@ monthly cap, with the provider key given through a custom variable (ACMECORP_AUT
 
 Prints, and tests/test_chaos.py asserts on a shorter run:
   attempts           HTTP requests the server saw
-  rows               rows in the log (every request is one row: rows >= attempts, and only a
-                     process killed between its reservation and its request adds a row of its own)
+  rows               rows in the log (every request is one row: rows >= attempts; a row of its own
+                     comes only from a process killed between its reservation and its request, or
+                     from a request that timed out or lost its connection before the server read
+                     it, which a loaded machine makes happen: `unseen_unexplained` counts the rest)
   unlogged           requests with no row (attempts - rows, if positive: must be 0)
   killed, lost       processes killed with SIGKILL mid-call, and the calls charged as lost for them
                      (at their reservation, once their lease ran out)
@@ -104,7 +106,9 @@ def run_rounds(rounds: int, seed: int) -> dict:
     for b in server.seen:
         behaviours[b] = behaviours.get(b, 0) + 1
     lost = statuses.get("lost:lost", 0)
+    undelivered = statuses.get("error:timeout", 0) + statuses.get("error:connection", 0)
     return {"attempts": attempts, "rows": rows, "unlogged": max(0, attempts - rows), "killed": killed, "lost": lost,
+            "unseen_unexplained": max(0, rows - attempts - killed - undelivered),
             "pid_namespace": pidns, "spend_usd": round(spend, 6), "cap_usd": CAP,
             "spend_over_cap": round(max(0.0, spend - CAP), 9), "reservations_left": reservations, "key_leaks": leaks,
             "tracebacks": sum("Traceback" in o for o in outputs), "exit_codes": {str(c): codes.count(c) for c in set(codes)},

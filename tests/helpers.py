@@ -115,3 +115,16 @@ def screen_text(app, widget=None) -> str:
         r = widget.region
         lines = [line[r.x:r.x + r.width] for line in lines[r.y:r.y + r.height]]
     return " ".join(re.sub("[\u2500-\u259f]", " ", " ".join(lines)).split())
+
+
+async def until(pilot, ready, timeout_s: float = 15.0) -> None:
+    """Pause the app until `ready()` is true: a handler that awaits the log (a thread) may need
+    more than one `pilot.pause()` on a loaded machine. Fails with the last state when it never is."""
+    import asyncio
+    import time
+
+    end = time.monotonic() + timeout_s
+    while not ready():
+        assert time.monotonic() < end, "the app never reached the expected state"
+        await pilot.pause()
+        await asyncio.sleep(0.02)

@@ -14,7 +14,9 @@ def test_under_random_faults_every_request_is_a_row_the_cap_holds_and_no_key_lea
     figures = chaos.run_rounds(rounds=3, seed=7)
     assert figures["attempts"] > 5  # the faults were really exercised
     assert figures["unlogged"] == 0, figures  # every request has its row
-    assert figures["rows"] - figures["attempts"] <= figures["killed"], figures  # only a kill adds an unsent row
+    # a row the server never saw is a kill, or a request that timed out / lost its connection
+    # before the server read it (a loaded machine does this): nothing else
+    assert figures["unseen_unexplained"] == 0, figures
     assert figures["lost"] <= figures["killed"] and (figures["killed"] == 0 or figures["lost"] > 0), figures
     assert figures["spend_over_cap"] == 0, figures
     assert figures["reservations_left"] == 0, figures

@@ -9,7 +9,7 @@ import textwrap
 
 import pytest
 
-from helpers import server_config, write_config
+from helpers import server_config, until, write_config
 from modeltui import cli, reports
 from modeltui.calls.engine import Engine
 from modeltui.cli import flows as flow_commands
@@ -344,14 +344,15 @@ async def test_the_runs_view_shows_a_suites_matrix_and_an_ab_side_by_side(isolat
         (a, _, _), (b, _, _) = await runs.start(app.engine, spec.load_pipeline("triage"), "hello", ab=[
             "answer.model=demo/small", "answer.model=demo/medium"])
         await app.run_action("view('runs')")
-        await pilot.pause()
+        await until(pilot, lambda: app.screen.query("DataTable") and app.screen.query_one("DataTable").row_count >= 3)
         table = app.screen.query_one("DataTable")
         ids = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
         assert ids[:2] == [b, a] and ids[2].startswith("bench-")
+        await until(pilot, lambda: "B − A" in _text(app.screen.query_one("#detail").content))
         shown = _text(app.screen.query_one("#detail").content)
         assert "B − A" in shown and "demo/small" in shown and "demo/medium" in shown  # the A/B's partner found
         await pilot.press("down", "down")
-        await pilot.pause()
+        await until(pilot, lambda: "cheapest as good" in _text(app.screen.query_one("#detail").content))
         shown = _text(app.screen.query_one("#detail").content)
         # the small model slips on long multiplication, the large one does not
         assert "cheapest as good" in shown and "0% (0/1)" in shown and "100% (1/1)" in shown
@@ -426,3 +427,56 @@ async def test_the_runs_view_with_no_runs_says_how_to_make_one_and_keys_do_not_b
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is app.chat
+
+
+BRANCH_AND_LOOP = """
+max_steps = 7
+model = "openai/say:wrong"
+
+[[steps]]
+name = "triage"
+prompt = "{input}"
+max_tokens = 10
+choose = { cheap = "short", dear = "long" }
+next = "end"
+
+[[steps]]
+name = "short"
+prompt = "{last}"
+max_tokens = 10
+next = "end"
+
+[[steps]]
+name = "long"
+prompt = "{last}"
+max_tokens = 400
+choose = { again = "long" }
+next = "end"
+"""
+
+
+def test_dry_run_prices_the_dearest_arm_and_every_round_of_a_loop(server, isolated_env, monkeypatch, capsys):
+    """A branch costs its dearest arm (not the sum of its arms) and a loop its rounds up to
+    max_steps: here triage, then 'long' six times (7 steps in all), never 'short'."""
+    cfg = write_config(_config(server, isolated_env, monkeypatch), isolated_env / "config.toml")
+    path = _write(isolated_env, "branch.toml", BRANCH_AND_LOOP)
+    code = cli.main(["--config", str(cfg), "run", str(path), "--input", "x", "--dry-run", "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0 and server.count() == 0
+    cost = {s["step"]: s["worst_case_usd"] for s in out["steps"]}
+    most = out["at_most"]
+    assert most["path"] == ["triage"] + ["long"] * 6
+    assert most["worst_case_usd"] == pytest.approx(cost["triage"] + 6 * cost["long"])
+    assert most["worst_case_usd"] < sum(cost.values()) * 7 and most["worst_case_usd"] > sum(cost.values())
+    code = cli.main(["--config", str(cfg), "run", str(path), "--input", "x", "--dry-run", "--repeat", "3"])
+    text = capsys.readouterr().out
+    assert "the dearest path triage → long → long" in text and "x3 passes" in text
+
+
+def test_estimate_says_which_token_counts_it_used(server, isolated_env, monkeypatch, capsys):
+    cfg = write_config(_config(server, isolated_env, monkeypatch), isolated_env / "config.toml")
+    assert cli.main(["--config", str(cfg), "estimate", "--calls", "code=10", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["budget"]["rows"]
+    assert rows[0]["tokens_from"].startswith("the default 500 in / 400 out")
+    assert cli.main(["--config", str(cfg), "estimate", "--calls", "code=10", "--tokens-in", "50"]) == 0
+    assert "tokens per call for code: 50 in / 400 out, given (--tokens-in / --tokens-out)" in capsys.readouterr().out

@@ -185,7 +185,7 @@ async def cmd_estimate(args) -> int:
         base = typical.get("*", est.DEFAULT_TOKENS)
         typical = {"*": (args.tokens_in or base[0], args.tokens_out or base[1])}
     models = est.all_available(engine.catalog.all()) if args.all_models else engine.catalog.all()
-    result = est.estimate(models, engine.cfg, calls, typical, args.complexity)
+    result = est.estimate(models, engine.cfg, calls, typical, args.complexity, given=bool(args.tokens_in or args.tokens_out))
     if args.json:
         print(json.dumps(result))
         return 0
@@ -197,6 +197,10 @@ async def cmd_estimate(args) -> int:
                          _money(row.get("monthly_usd"))])
         rows.append([tier, "total", "", "", "", _money(r["monthly_usd"])])
     _table("estimated monthly cost per tier", ["tier", "use case", "calls", "model", "per call", "per month"], rows)
+    first = next(iter(result.values()))["rows"]
+    for row in first:
+        sizes = f"{row['tokens_in']} in / {row['tokens_out']} out, " if "tokens_in" in row else ""
+        print(f"tokens per call for {row['use_case']}: {sizes}{row['tokens_from']}")
     return 0
 
 
@@ -268,16 +272,21 @@ async def cmd_export(args) -> int:
     since, until = _when(args.since, "--since"), _when(args.until, "--until")
     if args.output and args.output != "-" and args.output.endswith(("/", os.sep)):
         raise UsageError(f"-o: {args.output} is a folder: give a file name")  # (Path() would drop the slash)
-    out = None if args.output == "-" else Path(args.output) if args.output else reports.default_export_path(args.format)
+    dataset = {"chat": "conversations", "preferences": "preference pairs"}.get(args.format)
+    if dataset and not args.texts:
+        raise UsageError(f"--no-text: the {args.format} format is made of the prompts and answers")
+    suffix = "jsonl" if dataset else args.format
+    out = None if args.output == "-" else Path(args.output) if args.output else reports.default_export_path(suffix)
     async with Engine.open(args.config, probe_ollama=False, read_only=True) as engine:
         n, path, text = await reports.export(engine, args.format, out, args.texts, args.session, since, until)
     if n == 0:
-        print("modeltui: no calls match (nothing exported)", file=sys.stderr)
+        nothing = {"chat": "no answered conversation matches", "preferences": "no tournament vote naming a winner matches"}
+        print(f"modeltui: {nothing.get(args.format, 'no calls match')} (nothing exported)", file=sys.stderr)
         return 1
     if text is not None:
         sys.stdout.write(text)
         return 0
-    print(f"exported {n} calls to {path}")
+    print(f"exported {n} {dataset or 'calls'} to {path}")
     return 0
 
 

@@ -69,7 +69,8 @@ async def cmd_run(args) -> int:
         if args.dry_run:
             for variant in args.ab or ():
                 pipeline.apply_overrides(pipe, variant.split())  # a bad variant fails here too
-            return _print_plan(await pipeline.plan(engine, pipeline.apply_overrides(pipe, args.set), input_text), args)
+            planned = pipeline.apply_overrides(pipe, args.set)
+            return _print_plan(planned, await pipeline.plan(engine, planned, input_text), args)
         started = await runs.start(engine, pipe, input_text, args.set, args.repeat, args.ab,
                                    None if args.json else _Progress(args.repeat))
         comparison = None
@@ -97,15 +98,27 @@ async def cmd_run(args) -> int:
     return 1 if failed else 0
 
 
-def _print_plan(rows: list[dict], args) -> int:
+def _print_plan(pipe, rows: list[dict], args) -> int:
+    """Each step once, then the most a run can cost: the dearest path (a branch's dearest arm, a
+    loop's rounds up to max_steps) times the passes (--repeat)."""
+    from modeltui.flows import pipeline
+
+    worst, path = pipeline.dearest_path(pipe, [r["worst_case_usd"] for r in rows])
+    passes = args.repeat  # (with --ab: per variant, priced as planned without its overrides)
+    unpriced = sorted({rows[i]["step"] for i in path if rows[i]["worst_case_usd"] is None})
+    most = {"worst_case_usd": worst * passes, "path": [rows[i]["step"] for i in path], "passes": passes,
+            "unpriced_steps": unpriced, "escalations_counted": False}
     if args.json:
-        print(json.dumps({"dry_run": True, "steps": rows}))
+        print(json.dumps({"dry_run": True, "steps": rows, "at_most": most}))
     else:
         _table("dry run: nothing was called", ["step", "model (tier, from)", "tokens in / out ≤", "at most", "check", "next"],
                [[r["step"], f"{r['model']} ({r['tier']}, {r['source']})" if r["model"] else f"— {r['note']}",
                  f"{r['tokens_in']} / {r['max_tokens']}", _money(r["worst_case_usd"]), r["check"], r["next"]] for r in rows])
-        known = [r["worst_case_usd"] for r in rows if r["worst_case_usd"] is not None]
-        print(f"every step once: at most {_money(sum(known))}" + (" (some steps have no price)" if len(known) < len(rows) else ""))
+        steps = " → ".join(most["path"]) if len(path) <= 8 else f"{' → '.join(most['path'][:6])} → … ({len(path)} steps)"
+        print(f"a run costs at most {_money(most['worst_case_usd'])}: the dearest path {steps}"
+              + (f", x{passes} passes" if passes > 1 else "") + (" (per variant)" if args.ab else "")
+              + (f"; steps with no price count $0: {', '.join(unpriced)}" if unpriced else "")
+              + "; a failed check's escalation to a stronger tier is not in it")
     return 1 if any(r["model"] is None for r in rows) else 0
 
 

@@ -69,8 +69,9 @@ def _parser() -> argparse.ArgumentParser:
     lg.add_argument("--search", metavar="WORDS", help="calls whose prompt or answer has these words (full text)")
     lg.add_argument("--json", action="store_true")
 
-    e = sub.add_parser("export", help="export calls to JSONL, CSV or Markdown")
-    e.add_argument("--format", choices=("jsonl", "csv", "md"), default="jsonl")
+    e = sub.add_parser("export", help="export calls to JSONL, CSV or Markdown, or datasets: chat JSONL, preference pairs")
+    e.add_argument("--format", choices=("jsonl", "csv", "md", "chat", "preferences"), default="jsonl",
+                   help="chat: conversations as OpenAI chat JSONL; preferences: tournament votes as preference pairs")
     e.add_argument("--session", help="one session id ('last' = the most recent)")
     e.add_argument("--since", help="start date/time, ISO format (local time unless it has an offset)")
     e.add_argument("--until", help="end date/time (exclusive), ISO format")

@@ -129,6 +129,30 @@ def following(pipe: Pipeline, i: int, text: str) -> int | None:
     return i + 1 if i + 1 < len(pipe.steps) else None
 
 
+def successors(pipe: Pipeline, i: int) -> set[int | None]:
+    """Every step `following` can pick after step i (None: the run ends)."""
+    step = pipe.steps[i]
+    default = step.next or (pipe.steps[i + 1].name if i + 1 < len(pipe.steps) else END)
+    return {None if t == END else pipe.index(t) for t in (*step.choose.values(), default)}
+
+
+def dearest_path(pipe: Pipeline, costs: list[float | None]) -> tuple[float, list[int]]:
+    """The most a pass can cost: the dearest way through the steps, a branch taking its dearest
+    arm and a loop going round until `max_steps` steps have run (a step with no price counts 0;
+    the caller says so). (cost, the step indexes in order)."""
+    from functools import lru_cache
+
+    @lru_cache(maxsize=None)
+    def worst(i: int | None, left: int) -> tuple[float, tuple[int, ...]]:
+        if i is None or left == 0:
+            return 0.0, ()
+        after = max((worst(j, left - 1) for j in successors(pipe, i)), key=lambda w: w[0])
+        return (costs[i] or 0.0) + after[0], (i, *after[1])
+
+    total, path = worst(0, pipe.max_steps)
+    return total, list(path)
+
+
 async def run(engine: Engine, pipe: Pipeline, input_text: str, run_id: str, rep: int = 0,
               observer: RunObserver | None = None) -> RunResult:
     """One pass of `pipe` over `input_text`; its steps are logged under `run_id` (the caller

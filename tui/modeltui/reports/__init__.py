@@ -113,7 +113,9 @@ async def conversation(engine: Engine, conversation: str) -> list[dict]:
 
 async def export(engine: Engine, fmt: str, out: Path | None, texts: bool = True, session: str | None = None,
                  since: float | None = None, until: float | None = None) -> tuple[int, Path | None, str | None]:
-    """(calls, file written, or the rendered text when `out` is None)."""
+    """(calls, conversations or pairs exported; the file written, or the rendered text when `out`
+    is None). Every row carries its thumb and vote; `chat` and `preferences` are datasets."""
+    from modeltui.reports import datasets
     from modeltui.store import export as exporter
 
     if out is not None:
@@ -122,12 +124,19 @@ async def export(engine: Engine, fmt: str, out: Path | None, texts: bool = True,
         except ValueError as exc:
             raise UsageError(f"-o: {exc}") from None
     rows = await calls(engine, session, since, until)
-    if not rows:
+    votes = await engine.store.feedback_of([r["id"] for r in rows], [r["tournament_id"] for r in rows])
+    if fmt == "chat":
+        n, text = datasets.chat_jsonl(rows)
+    elif fmt == "preferences":
+        n, text = datasets.preference_jsonl(rows, votes)
+    else:
+        n, text = len(rows), exporter.render(datasets.with_feedback(rows, votes), fmt, texts) if rows else ""
+    if not n:
         return 0, None, None
     if out is None:
-        return len(rows), None, exporter.render(rows, fmt, texts)
+        return n, None, text
     try:
-        return len(rows), exporter.write(rows, fmt, out, texts), None
+        return n, exporter.write_text(text, out), None
     except OSError as exc:
         raise StoreError(f"export to {out} failed ({exc.strerror or exc}); nothing was written there") from None
 

@@ -29,26 +29,39 @@ def typical_tokens(rows: list[tuple[str, int, int]]) -> dict[str, tuple[int, int
     return {k: (int(statistics.median(a for a, _ in v)), int(statistics.median(b for _, b in v))) for k, v in by.items()}
 
 
+def token_source(use_case: str, typical: dict[str, tuple[int, int]], given: bool = False) -> str:
+    """Which token counts an estimate used, said with it (an estimate is only as good as them)."""
+    if given:
+        return "given (--tokens-in / --tokens-out)"
+    if use_case in typical:
+        return f"the log's median for {use_case}"
+    if "*" in typical:
+        return "the log's median over every use case"
+    return f"the default {DEFAULT_TOKENS[0]} in / {DEFAULT_TOKENS[1]} out (the log has no answered calls)"
+
+
 def estimate(models: list[ModelInfo], cfg: Config, calls: dict[str, int], typical: dict[str, tuple[int, int]],
-             complexity: str = "medium", tiers=TIERS) -> dict:
+             complexity: str = "medium", tiers=TIERS, given: bool = False) -> dict:
     out = {}
     for tier in tiers:
         rows, total = [], 0.0
         for use_case, n in calls.items():
             tin, tout = typical.get(use_case) or typical.get("*") or DEFAULT_TOKENS
+            source = token_source(use_case, typical, given)
             req = RouteRequest([{"role": "user", "content": ""}], tier=tier, use_case=use_case, complexity=complexity,
                                max_tokens=tout, est_tokens_in=tin)
             try:
                 d = decide(models, req, cfg)
             except ModeltuiError as exc:
-                rows.append({"use_case": use_case, "calls": n, "model": None, "error": str(exc)})
+                rows.append({"use_case": use_case, "calls": n, "model": None, "error": str(exc), "tokens_from": source})
                 continue
             m = next(x for x in models if x.id == d.model)
             per_call = m.cost(tin, tout)
             monthly = None if per_call is None else per_call * n
             total += monthly or 0.0
             rows.append({"use_case": use_case, "calls": n, "tokens_in": tin, "tokens_out": tout, "model": m.id,
-                         "simulated": m.simulated, "cost_per_call_usd": per_call, "monthly_usd": monthly})
+                         "simulated": m.simulated, "cost_per_call_usd": per_call, "monthly_usd": monthly,
+                         "tokens_from": source})
         out[tier] = {"monthly_usd": total, "rows": rows}
     return out
 

@@ -1,7 +1,10 @@
-"""Export of logged calls to JSONL, CSV or Markdown.
+"""Export of logged calls to JSONL, CSV or Markdown (the datasets, chat and preferences, are
+made in `reports/datasets.py` and written here).
 
-CSV cells that a spreadsheet would run as a formula (leading = + - @, tab, CR) get a leading
-apostrophe. `texts=False` drops prompts and responses for sharing cost data only.
+The usage parts carry OpenTelemetry's GenAI names in JSONL and CSV (`gen_ai.usage.input_tokens`
+counts every input token, cached ones included, as the convention asks); cost has no such name and
+keeps ours. CSV cells that a spreadsheet would run as a formula (leading = + - @, tab, CR) get a
+leading apostrophe. `texts=False` drops prompts and responses for sharing cost data only.
 """
 
 from __future__ import annotations
@@ -13,9 +16,10 @@ import os
 from datetime import datetime
 from pathlib import Path
 
-FORMATS = ("jsonl", "csv", "md")
+FORMATS = ("jsonl", "csv", "md", "chat", "preferences")
 TEXT_COLUMNS = ("prompt", "response")
-MD_COLUMNS = ("id", "ts", "model", "tier", "use_case", "status", "tokens_in", "tokens_out", "cost_usd", "latency_ms")
+MD_COLUMNS = ("id", "ts", "model", "tier", "use_case", "status", "tokens_in", "tokens_out", "cost_usd", "latency_ms",
+              "thumb", "vote")
 
 
 def parse_when(text: str) -> float:
@@ -47,14 +51,28 @@ def _md_cell(value, column: str = "") -> str:
     return str(value).replace("|", "\\|").replace("\n", " ")
 
 
+# our column -> OpenTelemetry GenAI semantic conventions' attribute (where one exists)
+OTEL_USAGE = {
+    "tokens_in": "gen_ai.usage.input_tokens",
+    "tokens_out": "gen_ai.usage.output_tokens",
+    "tokens_cache_read": "gen_ai.usage.cache_read.input_tokens",
+    "tokens_cache_write": "gen_ai.usage.cache_creation.input_tokens",
+    "tokens_reasoning": "gen_ai.usage.reasoning.output_tokens",
+}
+
+
+def _named(row: dict) -> dict:
+    return {OTEL_USAGE.get(k, k): v for k, v in row.items()}
+
+
 def _decoded(row: dict) -> dict:
     """The row for JSON: the routing decision as an object, not a JSON string inside a string."""
     if isinstance(row.get("decision"), str):
         try:
-            return {**row, "decision": json.loads(row["decision"])}
+            row = {**row, "decision": json.loads(row["decision"])}
         except ValueError:
             pass
-    return row
+    return _named(row)
 
 
 def render(rows: list[dict], fmt: str, texts: bool = True) -> str:
@@ -65,13 +83,15 @@ def render(rows: list[dict], fmt: str, texts: bool = True) -> str:
     if fmt == "csv":
         buf = io.StringIO()
         if rows:
-            w = csv.DictWriter(buf, fieldnames=list(rows[0]))
+            w = csv.DictWriter(buf, fieldnames=list(_named(rows[0])))
             w.writeheader()
             for r in rows:
-                w.writerow({k: _neutralise(v) for k, v in r.items()})
+                w.writerow({k: _neutralise(v) for k, v in _named(r).items()})
         return buf.getvalue()
     if fmt == "md":
-        out = ["# modeltui log export", "", f"{len(rows)} calls, total ${sum(r.get('cost_usd') or 0 for r in rows):.6f}", ""]
+        unpriced = sum(r.get("cost_usd") is None for r in rows)
+        total = f"{len(rows)} calls, total ${sum(r.get('cost_usd') or 0 for r in rows):.6f}"
+        out = ["# modeltui log export", "", total + (f" ({unpriced} unpriced, not in the total)" if unpriced else ""), ""]
         out.append("| " + " | ".join(MD_COLUMNS) + " |")
         out.append("|" + "---|" * len(MD_COLUMNS))
         out += ["| " + " | ".join(_md_cell(r.get(c), c) for c in MD_COLUMNS) + " |" for r in rows]
@@ -112,6 +132,10 @@ def check_target(path: Path, log: Path) -> Path:
 
 
 def write(rows: list[dict], fmt: str, path: Path, texts: bool = True) -> Path:
+    return write_text(render(rows, fmt, texts), path)
+
+
+def write_text(text: str, path: Path) -> Path:
     """Write the export privately (0600, it may hold prompts) to a temporary file beside the
     target, then rename it into place: a failed export (a full disk) leaves the old file whole.
     The caller has checked the target (`check_target`). OSError says what went wrong."""
@@ -122,7 +146,7 @@ def write(rows: list[dict], fmt: str, path: Path, texts: bool = True) -> Path:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)  # 0600
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(render(rows, fmt, texts))
+            fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)

@@ -75,6 +75,18 @@ class LearnedQueries:
         async with self.db.execute(f"SELECT * FROM votes{where} ORDER BY id", [a for _, a in clauses]) as cur:
             return [dict(r) for r in await cur.fetchall()]
 
+    async def feedback_of(self, call_ids: list[int], tournament_ids: list[str]) -> list[dict]:
+        """Thumbs on these calls and votes on these tournaments, oldest first (what an export carries)."""
+        out: list[dict] = []
+        for column, keys in (("call_id", call_ids), ("tournament_id", tournament_ids)):
+            keys = sorted(set(k for k in keys if k is not None))
+            for i in range(0, len(keys), 500):  # (SQLite's bound-variable limit)
+                part = keys[i:i + 500]
+                async with self.db.execute(f"SELECT * FROM votes WHERE {column} IN ({','.join('?' * len(part))}) "
+                                           f"ORDER BY id", part) as cur:
+                    out += [dict(r) for r in await cur.fetchall()]
+        return sorted({r["id"]: r for r in out}.values(), key=lambda r: r["id"])
+
     async def add_vote(self, kind: str, value: str, *, call_id: int | None = None,
                        tournament_id: str | None = None, session: str | None = None, note: str | None = None,
                        ts: float | None = None) -> int:
