@@ -198,3 +198,29 @@ async def test_words_say_what_the_app_does(isolated_env):
     assert "read-only" not in history.help and "continue" in history.help
     assert "ctrl+s" in placeholder and "f2…f5" in placeholder
     assert plural(1, "call") == "1 call" and plural(2, "call") == "2 calls"
+
+
+async def test_a_palette_search_that_ends_after_the_palette_closed_does_nothing(isolated_env):
+    """monkey.py --load 2 (seed 1796608807, run 1): a palette search finished after the palette
+    was closed, and showing its results looked up a list that was gone (NoMatches, the app died)."""
+    from textual.command import CommandList
+
+    app = demo_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.ready.wait()
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        palette = app.screen
+        assert type(palette).__name__ == "Palette"
+        await pilot.press(*"rank")
+        command_list = palette.query_one(CommandList)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not command_list.is_attached and app.dialog is None
+        palette._refresh_command_list(command_list, [], True)  # what a late search does
+        palette._list_visible = not palette._list_visible
+        await pilot.pause()
+        assert app.is_running and app.dialog is None
+        await pilot.press("ctrl+p")  # and it opens again, once
+        await pilot.pause()
+        assert type(app.screen).__name__ == "Palette" and len(app.screen_stack) == 2

@@ -163,8 +163,10 @@ class ModeltuiApp(App):
         return True
 
     def action_command_palette(self) -> None:
-        if self.dialog is None:
-            super().action_command_palette()
+        from modeltui.ui.screens.palette import Palette
+
+        if self.dialog is None and self.use_command_palette:
+            self.push_screen(Palette(id="--command-palette"))
 
     def on_open_dialog(self, message: msg.OpenDialog) -> None:
         self.open_dialog(message.dialog, message.done)
