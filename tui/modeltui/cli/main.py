@@ -147,6 +147,10 @@ def _parser() -> argparse.ArgumentParser:
     rs.add_argument("-n", type=_count(1), default=20)
     rs.add_argument("--json", action="store_true")
 
+    sv2 = sub.add_parser("serve", help="an OpenAI-compatible server on loopback: other tools through the same router, budget and log")
+    sv2.add_argument("--host", help="address to bind (default: [serve] host, 127.0.0.1); not loopback needs [serve] token_env")
+    sv2.add_argument("--port", type=_count(0), help="port (default: [serve] port, 8765; 0 = any free port)")
+
     x = sub.add_parser("escalate", help="re-ask a logged call one tier up")
     x.add_argument("call_id", type=_count(1))
     x.add_argument("--json", action="store_true")
@@ -183,7 +187,10 @@ def main(argv: list[str] | None = None) -> int:
     from modeltui.store import DatabaseError
 
     name = "cmd_" + args.command
-    handler = getattr(commands, name, None) or getattr(learn_commands, name, None) or getattr(flow_commands, name)
+    from modeltui.cli import serving as serve_commands
+
+    handler = (getattr(commands, name, None) or getattr(learn_commands, name, None)
+               or getattr(serve_commands, name, None) or getattr(flow_commands, name))
     try:
         return asyncio.run(_stoppable(handler(args)))
     except _Stopped as stop:
