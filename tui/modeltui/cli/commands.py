@@ -17,6 +17,7 @@ from modeltui.reports import money as _money
 from modeltui.signals import standard
 from modeltui.signals.agreement import judge_line
 from modeltui.vocab import CallKind
+from modeltui.cli.precheck import read_stdin  # noqa: F401 - (cli/flows.py takes it from here)
 from modeltui.cli.tables import _table
 from modeltui.vocab.words import marked, plural, snippet_text
 
@@ -279,12 +280,3 @@ async def cmd_export(args) -> int:
         return 0
     print(f"exported {n} calls to {path}")
     return 0
-
-
-def read_stdin(what: str) -> str:
-    """Standard input as UTF-8; bytes that are not UTF-8 are one line, exit 2."""
-    data = sys.stdin.buffer.read()
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise UsageError(f"{what} on standard input is not UTF-8 (byte 0x{data[exc.start]:02x} at {exc.start})") from None

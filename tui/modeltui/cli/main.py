@@ -170,9 +170,57 @@ def _not_utf8(args: argparse.Namespace) -> str | None:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    code = _main(args)
+    if argv is None and args.command is not None:  # a real process, not a test calling main([...])
+        _leave(code)
+    return code
+
+
+def _leave(code: int) -> None:
+    """Exit without the interpreter's teardown. litellm's import leaves ~1 s of work at exit
+    (its modules, clients and threads torn down one by one) that does nothing for us: by now
+    the command's `async with Engine.open(...)` has closed the log (every row committed, the
+    aiosqlite thread joined) and asyncio.run has shut its executor down; what is left to do is
+    flush stdout and stderr, which we do here. No modeltui code registers atexit work."""
+    import os
+
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: nothing more can reach its reader
+            pass
+    os._exit(code)
+
+
+def _fast(args: argparse.Namespace) -> int | None:
+    """`ask` and `tournament`: every argument checked before anything heavy loads; `ask` goes
+    through a running `modeltui serve` for the same log when there is one (no litellm import).
+    None: run the command in-process."""
+    from modeltui.cli import precheck
+    from modeltui.errors import ModeltuiError
+
+    try:
+        raw = precheck.check(args)
+        if args.command != "ask":
+            return None
+        from modeltui.cli import remote
+
+        if (server := remote.find(raw)) is None:
+            return None
+        if args.prompt == "-":
+            args.prompt = precheck.read_stdin("the prompt")
+        return remote.ask(args, raw, server, args.prompt)
+    except ModeltuiError as exc:
+        print(f"modeltui: {exc}", file=sys.stderr)
+        return exc.exit_code
+
+
+def _main(args: argparse.Namespace) -> int:
     if (bad := _not_utf8(args)) is not None:
         print(f"modeltui: {bad}", file=sys.stderr)
         return 2
+    if args.command in ("ask", "tournament") and (code := _fast(args)) is not None:
+        return code
     if args.command is None:
         from modeltui.ui.run import run_app
 

@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from modeltui import reports
 from modeltui.calls.engine import Engine
 from modeltui.errors import BudgetRefused, ModeltuiError, NoModelAvailable, StoreError, UsageError
 from modeltui.providers.redact import redact
@@ -118,7 +119,8 @@ def make_app(engine: Engine, gate: Gate) -> Starlette:
             return no
         try:
             ask = parse_chat(await read_json(request), client_name(request), engine.catalog.__contains__)
-        except WireError as exc:
+            await reports.require_use_case(engine, ask.request.use_case)  # (a typo must not become a use case)
+        except (WireError, UsageError) as exc:
             return from_exception(exc)
         call = Call(engine, ask.request)
         call.cancel_on_disconnect(request.receive)
