@@ -92,3 +92,16 @@ def test_without_a_server_ask_runs_in_process_and_its_row_outlives_the_quick_exi
     assert con.execute("SELECT kind, status, response FROM calls WHERE id = ?", (out["call_id"],)).fetchall() == \
         [("cli", "ok", out["text"])]
     assert con.execute("SELECT count(*) FROM reservations").fetchone()[0] == 0
+
+
+def test_tournament_goes_through_a_running_server_without_importing_litellm(served):
+    p = probe(["tournament", "What is 2+2?", "--models", "demo/small,demo/medium", "--json"], served.env)
+    assert "CODE 0" in p.stdout and "HEAVY []" in p.stdout, p.stdout + p.stderr
+    out = json.loads(p.stdout.splitlines()[0])
+    assert [e["model"] for e in out["entrants"]] == ["demo/small", "demo/medium"]
+    assert all(e["status"] == "ok" and e["text"].strip() for e in out["entrants"])
+    rows = served.rows("SELECT kind, status FROM calls WHERE tournament_id = ?", out["tournament_id"])
+    assert rows == [("tournament", "ok")] * 2
+    shown = subprocess.run([sys.executable, "-m", "modeltui", "tournament", "Is water wet?", "--models",
+                            "demo/small,demo/medium"], capture_output=True, text=True, timeout=60, env=served.env)
+    assert shown.returncode == 0 and "verdict:" in shown.stdout and "modeltui vote" in shown.stdout

@@ -193,7 +193,7 @@ def _leave(code: int) -> None:
 
 
 def _fast(args: argparse.Namespace) -> int | None:
-    """`ask` and `tournament`: every argument checked before anything heavy loads; `ask` goes
+    """`ask` and `tournament`: every argument checked before anything heavy loads; both go
     through a running `modeltui serve` for the same log when there is one (no litellm import).
     None: run the command in-process."""
     from modeltui.cli import precheck
@@ -201,12 +201,12 @@ def _fast(args: argparse.Namespace) -> int | None:
 
     try:
         raw = precheck.check(args)
-        if args.command != "ask":
-            return None
         from modeltui.cli import remote
 
         if (server := remote.find(raw)) is None:
             return None
+        if args.command == "tournament":
+            return remote.tournament(args, raw, server)
         if args.prompt == "-":
             args.prompt = precheck.read_stdin("the prompt")
         return remote.ask(args, raw, server, args.prompt)

@@ -34,26 +34,48 @@ def _body(args, raw_config: dict, prompt: str) -> dict:
             **({"max_tokens": args.max_tokens} if args.max_tokens else {}), "modeltui": ours}
 
 
-def ask(args, raw_config: dict, server: dict, prompt: str) -> int | None:
-    """Exit code, or None when the server could not be reached (run in-process instead)."""
+def _post(raw_config: dict, server: dict, path: str, body: dict, command: str):
+    """(connection, response), or None when the server could not be reached."""
     from modeltui import __version__
 
     url = urlsplit(server["url"])
     headers = {"Content-Type": "application/json", "User-Agent": f"modeltui-cli/{__version__}",
-               "x-modeltui-client": "modeltui ask"}
+               "x-modeltui-client": f"modeltui {command}"}
     token_env = (raw_config.get("serve") or {}).get("token_env") if isinstance(raw_config.get("serve"), dict) else None
     if token_env and os.environ.get(token_env):
         headers["Authorization"] = f"Bearer {os.environ[token_env]}"
     conn = http.client.HTTPConnection(url.hostname, url.port, timeout=600)
     try:
-        conn.request("POST", url.path.rstrip("/") + "/chat/completions", json.dumps(_body(args, raw_config, prompt)),
-                     headers)
-        resp = conn.getresponse()
+        conn.request("POST", url.path.rstrip("/") + path, json.dumps(body), headers)
+        return conn, conn.getresponse()
     except OSError:
         conn.close()
         return None  # not there after all (it stopped since it wrote its file): in-process
+
+
+def ask(args, raw_config: dict, server: dict, prompt: str) -> int | None:
+    """Exit code, or None when the server could not be reached (run in-process instead)."""
+    if (sent := _post(raw_config, server, "/chat/completions", _body(args, raw_config, prompt), "ask")) is None:
+        return None
+    conn, resp = sent
     try:
         return _refused(resp) if resp.status != 200 else _stream(args, resp)
+    finally:
+        conn.close()
+
+
+def tournament(args, raw_config: dict, server: dict) -> int | None:
+    models = [m.strip() for m in args.models.split(",") if m.strip()] if args.models else None
+    if (sent := _post(raw_config, server, "/modeltui/tournament", {"prompt": args.prompt, "models": models},
+                      "tournament")) is None:
+        return None
+    conn, resp = sent
+    try:
+        if resp.status != 200:
+            return _refused(resp)
+        from modeltui.cli.printing import print_tournament
+
+        return print_tournament(json.loads(resp.read()), args.json)
     finally:
         conn.close()
 

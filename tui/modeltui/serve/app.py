@@ -23,7 +23,7 @@ from modeltui import reports
 from modeltui.calls.engine import Engine
 from modeltui.errors import BudgetRefused, ModeltuiError, NoModelAvailable, StoreError, UsageError
 from modeltui.providers.redact import redact
-from modeltui.serve.relay import Call
+from modeltui.serve.relay import Call, watch
 from modeltui.serve.sse import EventStream
 from modeltui.serve.wire import WireError, completion, error_body, parse_chat, tier_models
 
@@ -169,6 +169,30 @@ def make_app(engine: Engine, gate: Gate) -> Starlette:
             return error(404, str(exc), "call_not_found")
         return JSONResponse({"ok": True, "call_id": call_id, "thumb": thumb})
 
+    async def tournament(request: Request) -> Response:
+        """`modeltui tournament` through the server: three models at once, the summary as JSON."""
+        from modeltui.signals import tournament as tour
+
+        if (no := refused(request)) is not None:
+            return no
+        try:
+            body = await read_json(request)
+            prompt = body.get("prompt") if isinstance(body, dict) else None
+            models = body.get("models") if isinstance(body, dict) else None
+            if not isinstance(prompt, str) or not (models is None or isinstance(models, list)
+                                                   and all(isinstance(m, str) for m in models)):
+                raise WireError(400, 'give {"prompt": TEXT, "models": [ID, ...] or null}', "invalid_tournament")
+            task = engine.spawn(tour.run(engine, prompt, models or None))
+            watch(request.receive, task)
+            try:
+                return JSONResponse((await asyncio.shield(task)).summary())
+            except asyncio.CancelledError:
+                if task.cancelled():  # its client left: the calls were logged as cancelled
+                    return Response(status_code=499)
+                raise
+        except Exception as exc:  # noqa: BLE001 - each becomes an OpenAI-shaped error
+            return from_exception(exc)
+
     async def status(request: Request) -> Response:
         if (no := refused(request)) is not None:
             return no
@@ -190,4 +214,5 @@ def make_app(engine: Engine, gate: Gate) -> Starlette:
         Route("/v1/models", models, methods=["GET"]),
         Route("/v1/modeltui/feedback", feedback, methods=["POST"]),
         Route("/v1/modeltui/status", status, methods=["GET"]),
+        Route("/v1/modeltui/tournament", tournament, methods=["POST"]),
     ], exception_handlers={404: not_found, 405: not_allowed, Exception: crashed})

@@ -42,6 +42,21 @@ class Relay(AskObserver):
         self.sending.set()
 
 
+def watch(receive: Callable[[], Awaitable[dict]], task: asyncio.Task, left: Callable[[], None] | None = None) -> None:
+    """Cancel `task` when the client of this request disconnects (ASGI `receive`, read after the
+    body); the watch ends with the task."""
+    async def watching() -> None:
+        while True:
+            message = await receive()
+            if message.get("type") == "http.disconnect":
+                if left is not None:
+                    left()
+                task.cancel()
+                return
+    watcher = asyncio.ensure_future(watching())
+    task.add_done_callback(lambda t: watcher.cancel())
+
+
 class Call:
     """An ask running for one client; `cancel_on_disconnect(receive)` ties it to the connection."""
 
@@ -50,7 +65,6 @@ class Call:
         self.task: asyncio.Task[AskResult] = engine.spawn(engine.ask(request, self.relay))
         self.task.add_done_callback(self._ended)
         self.disconnected = False
-        self._watch: asyncio.Task | None = None
 
     def _ended(self, task: asyncio.Task) -> None:
         self.relay.queue.put_nowait((DONE, None))
@@ -60,15 +74,9 @@ class Call:
     def cancel_on_disconnect(self, receive: Callable[[], Awaitable[dict]]) -> None:
         """Watch the connection (ASGI `receive`, after the body was read): a client that leaves
         cancels the call."""
-        async def watch() -> None:
-            while True:
-                message = await receive()
-                if message.get("type") == "http.disconnect":
-                    self.disconnected = True
-                    self.task.cancel()
-                    return
-        self._watch = asyncio.ensure_future(watch())
-        self.task.add_done_callback(lambda t: self._watch.cancel())
+        def left() -> None:
+            self.disconnected = True
+        watch(receive, self.task, left)
 
     async def started(self) -> bool:
         """Wait until the first attempt is sent (True) or the call ended before (False: an error
