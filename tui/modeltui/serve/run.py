@@ -55,31 +55,52 @@ class _Server(uvicorn.Server):
         yield
 
 
-async def serve(cfg: Config, host: str, port: int, announce=print) -> int:
-    gate = gate_for(cfg, host)
+class Hosted:
+    """A server running in the caller's loop on the caller's engine; `stop()` ends it."""
+
+    def __init__(self, server: _Server, task: asyncio.Task, db, url: str, gate: Gate):
+        self.server, self.task, self.db, self.url, self.gate = server, task, db, url, gate
+
+    async def wait(self) -> None:
+        await asyncio.shield(self.task)
+
+    async def stop(self) -> None:
+        discovery.remove(self.db)
+        self.server.should_exit = True
+        await to_the_end(self.task)  # the answers in flight finish or are cancelled, and logged
+
+
+async def host(engine: Engine, host: str, port: int) -> Hosted:
+    """Serve `engine` (opened and preloaded by the caller) on host:port in this loop: `modeltui
+    serve` does it, and so does the app with `[serve] in_app = true`."""
+    gate = gate_for(engine.cfg, host)
+    config = uvicorn.Config(make_app(engine, gate), host=host, port=port, log_level="warning", access_log=False,
+                            lifespan="off", timeout_graceful_shutdown=3, server_header=False)
+    server = _Server(config)
+    task = asyncio.ensure_future(server.serve())
+    while not server.started and not task.done():
+        await asyncio.sleep(0.02)
+    if task.done():  # could not bind (port taken, bad host): uvicorn said why on stderr
+        raise UsageError(f"could not listen on {host}:{port}")
+    bound = server.servers[0].sockets[0].getsockname()[1]
+    db = engine.cfg.db_path()
+    discovery.write(db, host, bound)
+    url_host = f"[{host}]" if ":" in host else host
+    return Hosted(server, task, db, f"http://{url_host}:{bound}/v1", gate)
+
+
+async def serve(cfg: Config, host_: str, port: int, announce=print) -> int:
+    gate_for(cfg, host_)  # a bind that needs a token is refused before anything loads
     async with Engine.open(cfg=cfg, listeners=standard) as engine:
         await engine.preload(warm=True)
-        config = uvicorn.Config(make_app(engine, gate), host=host, port=port, log_level="warning", access_log=False,
-                                lifespan="off", timeout_graceful_shutdown=3, server_header=False)
-        server = _Server(config)
-        running = asyncio.ensure_future(server.serve())
-        while not server.started and not running.done():
-            await asyncio.sleep(0.02)
-        if running.done():  # could not bind (port taken, bad host): uvicorn said why on stderr
-            raise UsageError(f"could not listen on {host}:{port}")
-        bound = server.servers[0].sockets[0].getsockname()[1]
-        db = engine.cfg.db_path()
-        discovery.write(db, host, bound)
-        url_host = f"[{host}]" if ":" in host else host
-        announce(f"modeltui serve: http://{url_host}:{bound}/v1 · log {db} · "
-                 f"{'token required' if gate.token else 'loopback, no token'} · Ctrl+C stops")
+        hosted = await host(engine, host_, port)
+        announce(f"modeltui serve: {hosted.url} · log {hosted.db} · "
+                 f"{'token required' if hosted.gate.token else 'loopback, no token'} · Ctrl+C stops")
         sys.stdout.flush()
         try:
-            await asyncio.shield(running)
+            await hosted.wait()
         except asyncio.CancelledError:  # Ctrl+C or SIGTERM (cli/main.py cancels the command): a normal stop
             print("modeltui serve: stopping; calls in flight are cancelled and logged", file=sys.stderr)
         finally:
-            discovery.remove(db)
-            server.should_exit = True
-            await to_the_end(running)  # let the answers in flight finish or be cancelled and logged
+            await hosted.stop()
     return 0
