@@ -5,6 +5,7 @@ the shapes can be read and tested on their own."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from modeltui.calls.request import AskRequest
@@ -68,7 +69,7 @@ def _number(body: dict, key: str, low: float, high: float, whole: bool = False):
     return value
 
 
-def parse_chat(body, client: str | None, known: callable) -> ChatAsk:
+def parse_chat(body, client: str | None, known: Callable[[str], bool]) -> ChatAsk:
     """The body of `POST /v1/chat/completions` as an ask. `known(model_id)` says whether the
     catalog has a model (an unknown one is a 404, as OpenAI answers it)."""
     if not isinstance(body, dict):
