@@ -114,3 +114,9 @@ def rss_mb(pid: int) -> tuple[float, float]:
         fields[key] = value
     kb = lambda k: float(fields.get(k, "0 kB").split()[0])  # noqa: E731
     return kb("VmRSS") / 1024, kb("VmHWM") / 1024
+
+
+def cpu_s(pid: int) -> float:
+    """User + system CPU seconds a process has used so far, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

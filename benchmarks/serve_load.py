@@ -22,7 +22,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _common import median, report  # noqa: E402
-from _serve import FakeProvider, config, rss_mb, start, stop  # noqa: E402
+from _serve import FakeProvider, config, cpu_s, rss_mb, start, stop  # noqa: E402
 
 CLIENTS = 50
 PRICES = {"input_per_mtok": 10.0, "output_per_mtok": 20.0}  # a call costs ~$0.0032, reserves ~$0.0042 (200 tokens)
@@ -69,8 +69,9 @@ def main() -> None:
         proc, base = start(env)
         try:
             asyncio.run(burst(base, "openai/fake", 1))  # one call first: the server's first request path warmed
-            before = provider.count
+            before, cpu0, t0 = provider.count, cpu_s(proc.pid), time.perf_counter()
             served = asyncio.run(burst(base, "openai/fake", args.clients))
+            burst_s, server_cpu = time.perf_counter() - t0, cpu_s(proc.pid) - cpu0
             sent_to_provider = provider.count - before
             rss_now, rss_peak = rss_mb(proc.pid)
         finally:
@@ -96,6 +97,7 @@ def main() -> None:
         "rows": rows[0], "rows_ok": rows[1], "sent_to_provider": sent_to_provider,
         "spend_usd": round(spend, 6), "spend_within_cap": spend <= CAP + 1e-12, "reservations_left": held,
         "server_rss_mb": round(rss_now, 1), "server_peak_rss_mb": round(rss_peak, 1),
+        "burst_s": round(burst_s, 2), "server_cpu_s": round(server_cpu, 2),
     }
     if ok:
         figures["ttft_overhead_p50_ms"] = round(figures["served_ttft_p50_ms"] - figures["direct_ttft_p50_ms"], 1)
@@ -112,6 +114,8 @@ def main() -> None:
         f"spend ${spend:.6f} of the ${CAP} cap: {'within' if figures['spend_within_cap'] else 'OVER'}; "
         f"reservations left {held}",
         f"server memory: {rss_now:.0f} MiB resident, {rss_peak:.0f} MiB at peak",
+        f"server CPU for the burst: {server_cpu:.2f} s over {burst_s:.1f} s of wall time "
+        f"({server_cpu / max(1, args.clients) * 1000:.0f} ms a request)",
     ]
     report("modeltui serve under load", lines, figures, args.json)
 
