@@ -220,9 +220,12 @@ class Engine:
                     result.decision.notes.append(f"{current} no longer fits the budget (parallel calls): using {chosen}")
                     current = chosen
             info = self.catalog[current]
-            attempt = gateway.Attempt(info, req.messages, min(req.max_tokens, info.max_output), budget_usd=res.amount)
+            attempt = gateway.Attempt(info, req.messages, min(req.max_tokens, info.max_output), budget_usd=res.amount,
+                                      params=request.params())
             try:  # nothing has left yet: a failure (or a cancel) here gives the reservation back
                 obs.reserved(res.amount)
+                if (row := getattr(obs, "row", None)) is not None:  # (serve/ tells its client the row's id)
+                    row(res.call_id)
                 obs.attempt(attempt)  # about to be sent: the UI prices the live text with attempt.cost_so_far()
             except BaseException:
                 await to_the_end(self.ledger.release(res))

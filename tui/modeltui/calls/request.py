@@ -31,6 +31,14 @@ class AskRequest:
     system: str | None = None  # the conversation's system prompt, sent first
     run_id: str | None = None  # a pipeline run or benchmark (flows/), with the step it asks for
     step: str | None = None
+    temperature: float | None = None  # passed on to the provider as given (None: the provider's default)
+    stop: tuple[str, ...] = ()  # stop sequences, passed on
+    client: str | None = None  # the tool that asked through `modeltui serve` (logged in `client`)
+
+    def params(self) -> dict:
+        """Sampling parameters a caller set, as the provider's request takes them."""
+        return {**({"temperature": self.temperature} if self.temperature is not None else {}),
+                **({"stop": list(self.stop)} if self.stop else {})}
 
     def __post_init__(self) -> None:
         """Text that is not valid Unicode (a shell's invalid UTF-8 arrives as surrogates) is
@@ -71,6 +79,9 @@ class AskObserver:
 
     def attempt(self, attempt) -> None:
         """The attempt (gateway.Attempt: its `model`, its text and cost so far) about to be sent."""
+
+    def row(self, call_id: int | None) -> None:
+        """The id of the attempt's row in the log (written `started` with its reservation)."""
 
 
 @dataclass(frozen=True)
@@ -176,7 +187,8 @@ def record(session: str, a: gateway.Attempt, d: RouteDecision, request: AskReque
         tokens_estimated=a.estimated, cost_usd=a.cost, latency_ms=a.latency_ms, ttft_ms=a.ttft_ms,
         **usage_parts(a), error_kind=a.error_kind, error_message=a.error_message, parent_id=parent,
         tournament_id=request.tournament_id, decision=d.to_json(), finish_reason=a.finish_reason,
-        conversation=request.conversation, origin_id=request.origin_id, run_id=request.run_id, step=request.step)
+        conversation=request.conversation, origin_id=request.origin_id, run_id=request.run_id, step=request.step,
+        client=request.client)
 
 
 def started(session: str, model: ModelInfo, d: RouteDecision | None, request: AskRequest, parent: int | None) -> CallRecord:
@@ -186,4 +198,4 @@ def started(session: str, model: ModelInfo, d: RouteDecision | None, request: As
         tier=request.chosen_by(d.tier if d else request.tier), use_case=d.use_case if d else request.use_case,
         complexity=d.complexity if d else request.complexity, simulated=model.simulated, prompt=request.prompt,
         parent_id=parent, tournament_id=request.tournament_id, conversation=request.conversation,
-        origin_id=request.origin_id, run_id=request.run_id, step=request.step)
+        origin_id=request.origin_id, run_id=request.run_id, step=request.step, client=request.client)

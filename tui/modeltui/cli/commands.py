@@ -15,8 +15,9 @@ from modeltui.errors import UsageError
 from modeltui.reports import explain_text
 from modeltui.reports import money as _money
 from modeltui.signals import standard
-from modeltui.signals.agreement import judge_line
 from modeltui.vocab import CallKind
+from modeltui.cli.precheck import read_stdin  # noqa: F401 - (cli/flows.py takes it from here)
+from modeltui.cli.printing import print_tournament
 from modeltui.cli.tables import _table
 from modeltui.vocab.words import marked, plural, snippet_text
 
@@ -95,26 +96,7 @@ async def cmd_tournament(args) -> int:
     async with Engine.open(args.config, listeners=standard) as engine:
         await engine.preload()
         result = await tournament.run(engine, args.prompt, models)
-    s = result.summary()
-    if args.json:
-        print(json.dumps(s, ensure_ascii=False))
-    else:
-        for e in s["entrants"]:
-            sim = " (simulated)" if e.get("simulated") else ""
-            head = f"── {e['slot']} · {e['model']}{sim} · {e['status']}"
-            if "cost_usd" in e:
-                head += f" · {_money(e['cost_usd'])} · {e['latency_ms']:.0f} ms"
-            print(head)
-            print((e.get("text") or e.get("error") or "").rstrip() + "\n")
-        a = s["agreement"]
-        print(f"verdict: {a['overall']} — {a['reason']}")
-        for pair, v in a["pairs"].items():
-            print(f"  {pair}: {v['label']} ({v['score']}) {v['reason']}")
-        if judged := judge_line(a):
-            print(judged)
-        print(f"tournament {s['tournament_id']} — vote with: modeltui vote {s['tournament_id']} A|B|C|tie|all_bad")
-    ok = [e for e in s["entrants"] if e["status"] == "ok"]
-    return 0 if len(ok) >= 2 else 1
+    return print_tournament(result.summary(), args.json)
 
 
 async def cmd_vote(args) -> int:
@@ -288,12 +270,3 @@ async def cmd_export(args) -> int:
         return 0
     print(f"exported {n} {dataset or 'calls'} to {path}")
     return 0
-
-
-def read_stdin(what: str) -> str:
-    """Standard input as UTF-8; bytes that are not UTF-8 are one line, exit 2."""
-    data = sys.stdin.buffer.read()
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise UsageError(f"{what} on standard input is not UTF-8 (byte 0x{data[exc.start]:02x} at {exc.start})") from None

@@ -148,6 +148,10 @@ def _parser() -> argparse.ArgumentParser:
     rs.add_argument("-n", type=_count(1), default=20)
     rs.add_argument("--json", action="store_true")
 
+    sv2 = sub.add_parser("serve", help="an OpenAI-compatible server on loopback: other tools through the same router, budget and log")
+    sv2.add_argument("--host", help="address to bind (default: [serve] host, 127.0.0.1); not loopback needs [serve] token_env")
+    sv2.add_argument("--port", type=_count(0), help="port (default: [serve] port, 8765; 0 = any free port)")
+
     x = sub.add_parser("escalate", help="re-ask a logged call one tier up")
     x.add_argument("call_id", type=_count(1))
     x.add_argument("--json", action="store_true")
@@ -167,9 +171,57 @@ def _not_utf8(args: argparse.Namespace) -> str | None:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    code = _main(args)
+    if argv is None and args.command is not None:  # a real process, not a test calling main([...])
+        _leave(code)
+    return code
+
+
+def _leave(code: int) -> None:
+    """Exit without the interpreter's teardown. litellm's import leaves ~1 s of work at exit
+    (its modules, clients and threads torn down one by one) that does nothing for us: by now
+    the command's `async with Engine.open(...)` has closed the log (every row committed, the
+    aiosqlite thread joined) and asyncio.run has shut its executor down; what is left to do is
+    flush stdout and stderr, which we do here. No modeltui code registers atexit work."""
+    import os
+
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: nothing more can reach its reader
+            pass
+    os._exit(code)
+
+
+def _fast(args: argparse.Namespace) -> int | None:
+    """`ask` and `tournament`: every argument checked before anything heavy loads; both go
+    through a running `modeltui serve` for the same log when there is one (no litellm import).
+    None: run the command in-process."""
+    from modeltui.cli import precheck
+    from modeltui.errors import ModeltuiError
+
+    try:
+        raw = precheck.check(args)
+        from modeltui.cli import remote
+
+        if (server := remote.find(raw)) is None:
+            return None
+        if args.command == "tournament":
+            return remote.tournament(args, raw, server)
+        if args.prompt == "-":
+            args.prompt = precheck.read_stdin("the prompt")
+        return remote.ask(args, raw, server, args.prompt)
+    except ModeltuiError as exc:
+        print(f"modeltui: {exc}", file=sys.stderr)
+        return exc.exit_code
+
+
+def _main(args: argparse.Namespace) -> int:
     if (bad := _not_utf8(args)) is not None:
         print(f"modeltui: {bad}", file=sys.stderr)
         return 2
+    if args.command in ("ask", "tournament") and (code := _fast(args)) is not None:
+        return code
     if args.command is None:
         from modeltui.ui.run import run_app
 
@@ -184,7 +236,10 @@ def main(argv: list[str] | None = None) -> int:
     from modeltui.store import DatabaseError
 
     name = "cmd_" + args.command
-    handler = getattr(commands, name, None) or getattr(learn_commands, name, None) or getattr(flow_commands, name)
+    from modeltui.cli import serving as serve_commands
+
+    handler = (getattr(commands, name, None) or getattr(learn_commands, name, None)
+               or getattr(serve_commands, name, None) or getattr(flow_commands, name))
     try:
         return asyncio.run(_stoppable(handler(args)))
     except _Stopped as stop:

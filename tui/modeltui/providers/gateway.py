@@ -111,6 +111,7 @@ class Attempt:
     retry_after: float | None = None
     budget_usd: float | None = None  # the reservation: reading stops, and billing is capped, here
     finish_reason: str | None = None  # the provider's, or ours when we stopped reading (cut_*)
+    params: dict = field(default_factory=dict)  # temperature, stop: passed on as the caller set them
     prompt_estimate: int = field(init=False, repr=False, default=0)  # the messages don't change: estimated once
 
     def __post_init__(self) -> None:
@@ -179,14 +180,15 @@ class Attempt:
         return None
 
 
-def _call_args(model: ModelInfo, messages: list[dict], max_tokens: int, timeouts: Timeouts) -> dict:
+def _call_args(model: ModelInfo, messages: list[dict], max_tokens: int, timeouts: Timeouts,
+               params: dict | None = None) -> dict:
     name = model.id
     if model.provider == "ollama":
         name = "ollama_chat/" + model.id.split("/", 1)[1]  # /api/chat keeps roles
     kwargs = {
         "model": name, "messages": messages, "stream": True, "max_tokens": max_tokens,
         "stream_options": {"include_usage": True}, "num_retries": 0, "max_retries": 0,
-        "timeout": timeouts.total_s, "drop_params": False,
+        "timeout": timeouts.total_s, "drop_params": False, **(params or {}),
     }
     if model.api_base:
         kwargs["api_base"] = model.api_base
@@ -248,7 +250,7 @@ async def stream(attempt: Attempt, timeouts: Timeouts, on_text: Callable[[str], 
         async with asyncio.timeout(timeouts.total_s):
             async with asyncio.timeout(timeouts.connect_s):  # (not wait_for: see _next_chunk)
                 resp = await litellm.acompletion(**_call_args(attempt.model, attempt.messages, attempt.max_tokens,
-                                                              timeouts))
+                                                              timeouts, attempt.params))
             it = resp.__aiter__()
             finished, tool_call = False, False
             while True:

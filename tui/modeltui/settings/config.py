@@ -162,6 +162,16 @@ class Template(_Strict):
     prompt: str | None = None
 
 
+class Serve(_Strict):
+    """`modeltui serve`: the OpenAI-compatible local gateway other tools call."""
+
+    host: str = Field(default="127.0.0.1", description="loopback by default; any other host needs token_env")
+    port: int = Field(default=8765, ge=0, le=65535, description="0: any free port")
+    token_env: str | None = Field(default=None, description="name of the env var holding the bearer token clients send")
+    max_body_bytes: int = Field(default=1_048_576, gt=0, description="larger request bodies are refused (413)")
+    in_app: bool = Field(default=False, description="the app hosts the server while it runs")
+
+
 class Storage(_Strict):
     path: str | None = None
 
@@ -185,6 +195,7 @@ class Config(_Strict):
     tournament: TournamentSettings = Field(default_factory=TournamentSettings)
     templates: dict[str, Template] = Field(default_factory=dict)
     flows: Flows = Field(default_factory=Flows)
+    serve: Serve = Field(default_factory=Serve)
 
     # Where this config came from; not part of the file.
     _path: Path | None = None

@@ -42,6 +42,7 @@ class CallRecord:
     origin_id: int | None = None  # the call an escalation or retry re-asks
     run_id: str | None = None  # the pipeline run or benchmark it belongs to (flows/)
     step: str | None = None  # its step, or the suite prompt's id
+    client: str | None = None  # the tool that asked through `modeltui serve` (from its User-Agent)
     id: int | None = None
 
     @classmethod

@@ -213,6 +213,11 @@ MIGRATIONS: list[str] = [
     ALTER TABLE calls ADD COLUMN cost_computed_usd REAL;
     ALTER TABLE calls ADD COLUMN cost_reported INTEGER NOT NULL DEFAULT 0;
     """,
+    # 12: which tool asked, for calls that came through `modeltui serve` (kind 'api'): the
+    #     client's name from its User-Agent (NULL for the app's and the CLI's own calls)
+    """
+    ALTER TABLE calls ADD COLUMN client TEXT;
+    """,
 ]
 
 LATEST = len(MIGRATIONS)

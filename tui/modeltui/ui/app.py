@@ -56,6 +56,7 @@ class ModeltuiApp(App):
         self.set_reactive(ModeltuiApp.tier, tier if tier in TIERS else Tier.BALANCED.value)
         self.keymap = keymap if isinstance(keymap, dict) and all(isinstance(v, str) for v in keymap.values()) else {}
         self.engine = None
+        self.hosted = None  # the server hosted for other tools ([serve] in_app)
         self.ready = asyncio.Event()
         self.startup_error: str | None = None
         from modeltui.ui.themes import load_themes
@@ -150,6 +151,14 @@ class ModeltuiApp(App):
             self.startup_error = str(exc)
             self.exit(return_code=exc.exit_code)
             return
+        if self.cfg.serve.in_app:  # other tools through this app's engine: the meter shows their calls
+            from modeltui.serve.run import host
+
+            try:
+                self.hosted = await host(self.engine, self.cfg.serve.host, self.cfg.serve.port)
+                self.notify(f"serving other tools at {self.hosted.url}")
+            except ModeltuiError as exc:
+                self.notify(f"[serve] in_app: {exc}", severity="warning", markup=False)
         self.ready.set()
         self._status("ready", ready=True)
 
@@ -295,5 +304,7 @@ class ModeltuiApp(App):
             self.notify(f"could not remember the setting: {exc}", severity="warning")
 
     async def on_unmount(self) -> None:
+        if self.hosted is not None:
+            await self.hosted.stop()
         if self.engine is not None:
             await self.engine.close(wait_s=0)  # quitting does not wait for shadow checks (they are logged as cancelled)

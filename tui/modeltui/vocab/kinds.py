@@ -20,6 +20,7 @@ class CallKind(StrEnum):
     CHECK = "check"  # a pipeline step's judge check
     BENCH = "bench"
     PROBE = "probe"  # the writability probe (never committed)
+    API = "api"  # another tool through `modeltui serve` (the `client` column says which)
 
     @classmethod
     def conversation(cls) -> tuple[CallKind, ...]:
