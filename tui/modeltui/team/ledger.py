@@ -124,10 +124,13 @@ class TeamBook:
             return True
         return await self.db.run(work)
 
-    async def renew(self, owner: str, lease_s: float) -> None:
+    async def renew(self, ids: list[int], lease_s: float) -> None:
+        """Push these reservations' expiry forward (the ones our calls still hold)."""
+        if not ids:
+            return
         async with self.db.session() as conn:
             await conn.execute("UPDATE modeltui.reservations SET expires = now() + make_interval(secs => %s) "
-                               "WHERE owner = %s", (lease_s, owner))
+                               "WHERE id = ANY(%s)", (lease_s, ids))
 
     async def charge_expired(self) -> int:
         async with self.db.session() as conn:
