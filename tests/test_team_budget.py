@@ -19,6 +19,7 @@ from modeltui.calls.team_ledger import TeamLedger
 from modeltui.errors import BudgetRefused, TeamUnavailable
 from modeltui.team import TeamDB, admin
 
+ROOMY = {"connect_timeout_s": 15.0, "stall_timeout_s": 15.0, "total_timeout_s": 40.0}  # a loaded machine is not "unreachable"
 MODEL = "openai/slowstream:team"
 # input free, 7 output tokens (the server's usage) at $1000/M: each call reserves and costs $0.007
 PRICED = {"quality": 7.0, "input_per_mtok": 0.0, "output_per_mtok": 1000.0, "context_window": 16_000, "max_output": 7}
@@ -31,9 +32,9 @@ def member_url(db_url: str, name: str, password: str) -> str:
     return f"postgresql://{name}:{password}@{db_url.split('@', 1)[1]}"
 
 
-def laptop_config(server, tmp, name, team_url):
-    data = server_config(server.url, tmp / name, team={"database": team_url, "member": name},
-                         gateway={"max_tokens": 7})
+def laptop_config(server, tmp, name, team_url, share_text=False):
+    data = server_config(server.url, tmp / name, team={"database": team_url, "member": name, "share_text": share_text},
+                         gateway={"max_tokens": 7, **ROOMY})
     data["models"] = {MODEL: PRICED}
     return make_config(data)
 
@@ -74,6 +75,8 @@ async def test_three_laptops_never_pass_the_team_or_member_caps(server, isolated
     with psycopg.connect(url) as conn:
         rows = conn.execute("SELECT member, status, cost_usd FROM modeltui.calls").fetchall()
         left = conn.execute("SELECT count(*) FROM modeltui.reservations").fetchone()[0]
+        texts = conn.execute("SELECT count(*) FROM modeltui.calls WHERE prompt IS NOT NULL OR response IS NOT NULL")
+        assert texts.fetchone()[0] == 0  # share_text = false: prompts and answers stay on the laptops
     spent = {n: sum(c for m, _, c in rows if m == n) for n in names}
     assert sum(spent.values()) <= TEAM_CAP + 1e-9
     assert all(s <= MEMBER_CAP + 1e-9 for s in spent.values()), spent
@@ -105,9 +108,11 @@ async def test_a_team_database_lost_mid_session_refuses_the_next_call(server, is
     name = f"a_{dbname[-6:]}"
     await setup_team(url, [name])
     monkeypatch.setenv("OPENAI_API_KEY", CANARY)
-    engine = await Engine.open(cfg=laptop_config(server, isolated_env, name, member_url(url, name, "pw-" + name)),
-                               probe_ollama=False)
+    engine = await Engine.open(cfg=laptop_config(server, isolated_env, name, member_url(url, name, "pw-" + name),
+                                                 share_text=True), probe_ollama=False)
     await engine.ask(AskRequest("hello", model=MODEL))
+    with psycopg.connect(url) as conn:
+        assert conn.execute("SELECT prompt, status FROM modeltui.calls").fetchall() == [("hello", "ok")]
     with psycopg.connect(url, autocommit=True) as conn:  # the server drops our connection; we cannot log in again
         conn.execute(f'ALTER ROLE "{name}" NOLOGIN')
         conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s", (name,))

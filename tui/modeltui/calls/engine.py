@@ -88,7 +88,7 @@ class Engine:
             try:
                 if c.team.url():  # team mode: the caps live in PostgreSQL (psycopg is imported only then)
                     from modeltui.calls.team_ledger import open_team_ledger
-                    engine.ledger = await open_team_ledger(c, store, engine.session)
+                    await open_team_ledger(engine)
                 if not store.read_only:
                     await store.check_writable()
                     await engine.ledger.reclaim_stale()

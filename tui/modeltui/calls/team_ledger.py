@@ -19,20 +19,32 @@ from dataclasses import replace
 
 from modeltui.calls.budget import BudgetFigures, Ledger, Reservation
 from modeltui.errors import ModeltuiError
-from modeltui.settings.config import Budget, Config
+from modeltui.settings.config import Budget
 from modeltui.store import CallRecord, DatabaseError, Store
 from modeltui.team import Settled, TeamBook, TeamDB
 
 
-async def open_team_ledger(cfg: Config, store: Store, session: str) -> TeamLedger:
-    """Connect as the configured member and check the schema; one line if it cannot."""
+async def open_team_ledger(engine) -> TeamLedger:
+    """Connect as the configured member, check the schema, and put the team's ledger and its
+    shared evidence under `engine` (thumbs, votes and checks go out; the others' come in to
+    the auto tier). One line if the database cannot be had."""
+    cfg = engine.cfg
     db = TeamDB(cfg.team.url())
     try:
         await db.check_version()
     except BaseException:
         await db.close()
         raise
-    return TeamLedger(store, cfg.budget, session, TeamBook(db, cfg.team.member_name()), cfg.team.share_text)
+    ledger = TeamLedger(engine.store, cfg.budget, engine.session, TeamBook(db, cfg.team.member_name()),
+                        cfg.team.share_text)
+    engine.ledger = ledger
+    engine.store.evidence_hooks.append(ledger.share_evidence)
+    horizon = EVIDENCE_HALF_LIVES * engine.store.half_life_s
+    engine.knowledge.shared = lambda: ledger.book.shared_evidence(time.time() - horizon)
+    return ledger
+
+
+EVIDENCE_HALF_LIVES = 8  # older shared evidence weighs under 0.4 %: not read
 
 
 async def _finish(work) -> object:
@@ -120,6 +132,14 @@ class TeamLedger(Ledger):
             await self.book.settle(tid, row)
         except ModeltuiError:
             pass  # the lease runs out: charged as lost at the reservation, never under-counted
+
+    async def share_evidence(self, items: list[tuple[str, str, str, float, float]]) -> None:
+        """Thumbs, votes, checks and shadow verdicts go to the team (metadata only). A database
+        that is away loses them for the team; the local statistics keep them."""
+        try:
+            await self.book.add_evidence(items)
+        except ModeltuiError:
+            pass
 
     async def reclaim_stale(self) -> int:
         return await super().reclaim_stale() + await self.book.charge_expired()

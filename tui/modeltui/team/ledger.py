@@ -150,6 +150,13 @@ class TeamBook:
             raise TeamError("the team has no budget yet: run `modeltui team init`")
         return TeamFigures(team[0], team[1], members, models)
 
+    async def shared_evidence(self, since_s: float) -> list[tuple[str, str, float, float, float]]:
+        """(use case, model, successes, failures, unix time) of the other members' evidence."""
+        async with self.db.session() as conn:
+            cur = await conn.execute("SELECT * FROM modeltui.shared_evidence(to_timestamp(%s), %s)",
+                                     (since_s, self.member))
+            return [tuple(r) for r in await cur.fetchall()]
+
     async def add_evidence(self, items: list[tuple[str, str, str, float, float]]) -> None:
         """(model, use case, source, successes, failures) per item: a thumb, a vote, a check."""
         async def work(conn):

@@ -125,12 +125,13 @@ _FUNCTIONS = [
        LANGUAGE sql STABLE SECURITY DEFINER SET search_path = modeltui, pg_temp AS $$
        SELECT model, count(*), SUM(cost_usd), count(*) - count(cost_usd) FROM calls WHERE ts >= month_start()
        GROUP BY model ORDER BY COALESCE(SUM(cost_usd), -1) DESC $$""",
-    """CREATE FUNCTION modeltui.evidence_totals(p_since timestamptz)
+    # the other members' evidence about answers (their own is in each laptop's statistics)
+    """CREATE FUNCTION modeltui.shared_evidence(p_since timestamptz, p_exclude text)
        RETURNS TABLE (use_case text, model text, successes double precision, failures double precision,
-                      members bigint)
+                      ts double precision)
        LANGUAGE sql STABLE SECURITY DEFINER SET search_path = modeltui, pg_temp AS $$
-       SELECT use_case, model, SUM(successes), SUM(failures), count(DISTINCT member) FROM evidence
-       WHERE ts >= p_since GROUP BY use_case, model $$""",
+       SELECT use_case, model, successes, failures, extract(epoch FROM ts)::double precision FROM evidence
+       WHERE ts >= p_since AND member <> p_exclude ORDER BY ts DESC LIMIT 20000 $$""",
 ]
 
 _RIGHTS = [
