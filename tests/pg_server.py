@@ -152,6 +152,9 @@ def pg_db(pg_admin):
     yield f"{base}/{name}", name
     with psycopg.connect(pg_admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        # the members' roles a test made (named NAME_<the database's last 6 characters>): roles are the server's
+        for (role,) in conn.execute("SELECT rolname FROM pg_roles WHERE rolname LIKE %s", ("%\\_" + name[-6:],)).fetchall():
+            conn.execute(f'DROP ROLE IF EXISTS "{role}"')
 
 
 if __name__ == "__main__":  # .ci/pg: start one, print its URL, run until killed

@@ -100,3 +100,24 @@ async def test_an_unreachable_database_is_one_line_without_the_password():
         await db.check_version()
     assert "s3cret-pass-xyz" not in str(err.value) and "unreachable" in str(err.value)
     assert err.value.exit_code == 3 and "\n" not in str(err.value)
+
+
+async def test_an_expired_lease_is_charged_as_lost_by_another_member_once(pg_db):
+    url, name = pg_db
+    a, b = f"a_{name[-6:]}", f"b_{name[-6:]}"
+    db = await team(url, monthly=1.0, members=[(a, "pw-a2"), (b, "pw-b2")])
+    book_a = TeamBook(TeamDB(member_url(url, a, "pw-a2")), a)
+    book_b = TeamBook(TeamDB(member_url(url, b, "pw-b2")), b)
+    rid = await book_a.reserve("m", 0.25, "dead-owner", 0.2, "s")  # its process "dies": never renewed
+    await asyncio.sleep(0.5)
+    assert await book_b.reserve("m", 0.75, "live-owner", 60, "s") is not None  # room: the lost 0.25 is charged
+    assert await book_b.reserve("m", 0.01, "live-owner", 60, "s") is None  # 0.25 lost + 0.75 reserved: full
+    async with db.session() as conn:
+        rows = await (await conn.execute("SELECT member, status, cost_usd FROM modeltui.calls")).fetchall()
+    assert rows == [(a, "lost", 0.25)]
+    from modeltui.team import Settled
+    assert await book_a.settle(rid, Settled("s", "chat", "m", "p", "ok", cost_usd=0.1)) is False  # not twice
+    figs = await book_b.figures()
+    assert figs.member(a).spent_usd == 0.25 and figs.member(a).lost == 1 and figs.left_usd == 0.0
+    for d in (book_a.db, book_b.db, db):
+        await d.close()
