@@ -125,6 +125,15 @@ def pg_admin():
     """An admin (superuser) URL of a running PostgreSQL server, for the whole session."""
     url = os.environ.get("MODELTUI_TEST_PG")
     if url:
+        import psycopg
+
+        try:
+            psycopg.connect(url, connect_timeout=10).close()
+        except psycopg.Error as exc:
+            from modeltui.providers.redact import redact, watch_urls
+
+            watch_urls([url])
+            _no_server(f"MODELTUI_TEST_PG cannot be reached: {redact(str(exc).strip().splitlines()[0])}")
         yield url
         return
     bindir = find_bin()
