@@ -145,12 +145,12 @@ async def cmd_budget(args) -> int:
         report = await reports.budget(engine)
     fig, per_model = asdict(report.figures), report.by_model
     team = report.figures.team  # team mode: the team's month and this member's, from the team database
-    fig["team"] = team and {**team.as_dict(), "member": engine.ledger.book.member}
+    fig["team"] = team and team.as_dict()
     if args.json:
         print(json.dumps({**fig, "by_model": per_model}))
         return 0
     if team is not None:
-        me = team.member(engine.ledger.book.member)
+        me = team.member(team.me)
         print(f"team month (utc): {_money(team.spent_usd)} of {_money(team.monthly_usd)}; reserved "
               f"{_money(team.reserved_usd)}; left {_money(team.left_usd)}")
         if me is not None:

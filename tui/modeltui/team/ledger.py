@@ -38,6 +38,7 @@ class TeamFigures:
     member_monthly_usd: float | None
     members: list[MemberTotal]
     by_model: list[dict]
+    me: str | None = None  # the member who asked
 
     @property
     def spent_usd(self) -> float:
@@ -61,7 +62,7 @@ class TeamFigures:
         return self.left_usd if mine is None else min(self.left_usd, mine)
 
     def as_dict(self) -> dict:
-        return {"month": "utc", "monthly_usd": self.monthly_usd, "member_monthly_usd": self.member_monthly_usd,
+        return {"month": "utc", "member": self.me, "monthly_usd": self.monthly_usd, "member_monthly_usd": self.member_monthly_usd,
                 "spent_usd": self.spent_usd, "reserved_usd": self.reserved_usd, "left_usd": self.left_usd,
                 "members": [{**m.__dict__, "left_usd": m.left_usd} for m in self.members], "by_model": self.by_model}
 
@@ -148,7 +149,7 @@ class TeamBook:
         if team is None:
             from modeltui.errors import TeamError
             raise TeamError("the team has no budget yet: run `modeltui team init`")
-        return TeamFigures(team[0], team[1], members, models)
+        return TeamFigures(team[0], team[1], members, models, self.member)
 
     async def shared_evidence(self, since_s: float) -> list[tuple[str, str, float, float, float]]:
         """(use case, model, successes, failures, unix time) of the other members' evidence."""
