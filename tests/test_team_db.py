@@ -81,6 +81,10 @@ async def test_the_server_refuses_a_member_raising_a_cap_or_writing_anothers_row
             conn.execute("INSERT INTO modeltui.calls (member, model, status, cost_usd) VALUES (%s, 'm', 'ok', 0)", (b,))
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute("SELECT modeltui.reserve(%s, 'm', 0.01, 'o', 60, 's')", (b,))
+        with pytest.raises(psycopg.errors.CheckViolation):  # spend cannot be written back with a negative cost
+            conn.execute("INSERT INTO modeltui.calls (member, model, status, cost_usd) VALUES (%s, 'm', 'ok', -5)", (a,))
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):  # nor its rows deleted
+            conn.execute("DELETE FROM modeltui.calls")
         conn.execute("INSERT INTO modeltui.calls (member, model, status, cost_usd) VALUES (%s, 'm', 'ok', 0.01)", (a,))
     with psycopg.connect(member_url(url, b, "pw-b1"), autocommit=True) as conn:
         assert conn.execute("SELECT count(*) FROM modeltui.calls").fetchone() == (0,)  # a's row is not b's to read

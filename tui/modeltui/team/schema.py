@@ -47,11 +47,11 @@ _TABLES = [
         id bigserial PRIMARY KEY,
         member text NOT NULL REFERENCES modeltui.members (name),
         ts timestamptz NOT NULL DEFAULT now(),
-        reservation_id bigint UNIQUE,
+        reservation_id bigint,  -- the reservation it settled (one: settling and charging both DELETE it first)
         session text, kind text, tier text, use_case text,
         model text NOT NULL, provider text,
         tokens_in integer, tokens_out integer, tokens_estimated boolean NOT NULL DEFAULT false,
-        cost_usd double precision,
+        cost_usd double precision CHECK (cost_usd >= 0),  -- a member cannot write spend back
         status text NOT NULL,
         latency_ms double precision, error_kind text,
         prompt text, response text)""",  # texts only with [team] share_text = true
@@ -75,7 +75,7 @@ _FUNCTIONS = [
             lost AS (INSERT INTO calls (member, ts, reservation_id, session, kind, model, cost_usd, tokens_estimated,
                                         status, error_kind)
                      SELECT member, ts, id, session, 'chat', model, amount_usd, true, 'lost', 'lost' FROM gone
-                     ON CONFLICT (reservation_id) DO NOTHING RETURNING 1)
+                     RETURNING 1)
        SELECT count(*)::integer FROM lost $$""",
     """CREATE FUNCTION modeltui.reserve(p_member text, p_model text, p_amount double precision, p_owner text,
                                         p_lease_s double precision, p_session text)
