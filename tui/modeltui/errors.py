@@ -27,6 +27,18 @@ class NoModelAvailable(ModeltuiError):
     exit_code = 3
 
 
+class TeamUnavailable(ModeltuiError):
+    """The team database cannot be reached (or refuses us): nothing is sent under its cap."""
+
+    exit_code = 3
+
+
+class TeamError(ModeltuiError):
+    """The team database said no: a schema from a newer modeltui, a right this role lacks."""
+
+    exit_code = 1
+
+
 def not_utf8(text: str | None) -> str | None:
     """Why `text` cannot be sent or logged, or None. A shell passes bytes that are not UTF-8 on
     to Python as surrogates: "not valid UTF-8 (byte 0xe9) at character 3"."""

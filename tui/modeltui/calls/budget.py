@@ -19,11 +19,15 @@ import time
 import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
 from modeltui.errors import StoreError
 from modeltui.settings.config import Budget
 from modeltui.store import CallRecord, DatabaseError, SpendSums, Store
 from modeltui.vocab import CallKind, Status
+
+if TYPE_CHECKING:  # (psycopg loads only in team mode)
+    from modeltui.team import TeamFigures
 
 LOST_WHY = "its process stopped before it logged the call (its lease ran out): charged at its reservation"
 
@@ -53,6 +57,7 @@ class BudgetFigures:
     learning_usd: float = 0.0  # this month's shadow checks (part of month_usd)
     month_calls: int = 0  # every call of the month (store/spend.py: the one definition)
     month_unpriced_calls: int = 0  # of them, with no known price: not in month_usd, counted apart
+    team: TeamFigures | None = None  # team mode: the team's month and each member's (calls/team_ledger.py)
 
 
 def period_starts(boundary: str, now: float | None = None) -> tuple[float, float]:
@@ -125,6 +130,10 @@ class Ledger:
         """Drop a reservation whose request never left, and its `started` row."""
         await self._drop(res.id, res.call_id)
         res.settled = True
+
+    async def logged(self, res: Reservation, rec: CallRecord) -> None:
+        """The attempt's row `rec` was logged with the reservation (the engine's last step)."""
+        self.settled(res)
 
     def settled(self, res: Reservation) -> None:
         """A logged row took the reservation over (the store deleted it with the row)."""

@@ -86,6 +86,9 @@ class Engine:
             engine = cls(c, cat, store, session)
             engine.listeners.extend(listeners(engine) if listeners else ())
             try:
+                if c.team.url():  # team mode: the caps live in PostgreSQL (psycopg is imported only then)
+                    from modeltui.calls.team_ledger import open_team_ledger
+                    await open_team_ledger(engine)
                 if not store.read_only:
                     await store.check_writable()
                     await engine.ledger.reclaim_stale()
@@ -267,4 +270,4 @@ class Engine:
         vec = result.decision.vector
         result.call_ids.append(await observe.log_call(self.store, rec, reservation_id=res.id, call_id=res.call_id,
                                                       vector=None if vec is None else pack(vec)))
-        self.ledger.settled(res)
+        await self.ledger.logged(res, rec)

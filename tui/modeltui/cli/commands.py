@@ -126,9 +126,19 @@ async def cmd_budget(args) -> int:
     async with Engine.open(args.config, probe_ollama=False, read_only=True) as engine:
         report = await reports.budget(engine)
     fig, per_model = asdict(report.figures), report.by_model
+    team = report.figures.team  # team mode: the team's month and this member's, from the team database
+    fig["team"] = team and team.as_dict()
     if args.json:
         print(json.dumps({**fig, "by_model": per_model}))
         return 0
+    if team is not None:
+        me = team.member(team.me)
+        print(f"team month (utc): {_money(team.spent_usd)} of {_money(team.monthly_usd)}; reserved "
+              f"{_money(team.reserved_usd)}; left {_money(team.left_usd)}")
+        if me is not None:
+            print(f"you ({me.member}):   {_money(me.spent_usd)} of "
+                  f"{'no cap' if me.monthly_usd is None else _money(me.monthly_usd)}; reserved {_money(me.reserved_usd)}")
+        print("this laptop:")
     cap = lambda c: "no cap" if c is None else _money(c)  # noqa: E731
     print(f"month ({fig['month_boundary']}): {_money(fig['month_usd'])} of {cap(fig['monthly_cap_usd'])}")
     print(f"today:            {_money(fig['today_usd'])} of {cap(fig['daily_cap_usd'])}")

@@ -155,6 +155,8 @@ def _parser() -> argparse.ArgumentParser:
     x = sub.add_parser("escalate", help="re-ask a logged call one tier up")
     x.add_argument("call_id", type=_count(1))
     x.add_argument("--json", action="store_true")
+    from modeltui.cli.team import add_parser as add_team  # (argparse only: the team's code loads when chosen)
+    add_team(sub, _positive)
     return p
 
 
@@ -237,9 +239,11 @@ def _main(args: argparse.Namespace) -> int:
 
     name = "cmd_" + args.command
     from modeltui.cli import serving as serve_commands
+    from modeltui.cli import team as team_commands
 
     handler = (getattr(commands, name, None) or getattr(learn_commands, name, None)
-               or getattr(serve_commands, name, None) or getattr(flow_commands, name))
+               or getattr(serve_commands, name, None) or getattr(team_commands, name, None)
+               or getattr(flow_commands, name))
     try:
         return asyncio.run(_stoppable(handler(args)))
     except _Stopped as stop:

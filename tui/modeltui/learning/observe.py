@@ -27,6 +27,8 @@ async def observe_answers(store: Store, source: EvidenceSource, items: list[Item
         await observe(store, [(uc, model, obs) for _, uc, model, obs in items])
         await store.add_prompt_evidence([(cid, model, uc, obs.ts, source, *evidence.quality(obs))
                                          for cid, uc, model, obs in items if cid is not None])
+    for hook in store.evidence_hooks:  # after the commit: (model, use case, source, successes, failures)
+        await hook([(model, uc, str(source), *evidence.quality(obs)) for _, uc, model, obs in items])
 
 
 async def log_call(store: Store, rec: CallRecord, reservation_id: int | None = None, vector: bytes | None = None,

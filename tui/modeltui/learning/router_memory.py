@@ -11,6 +11,7 @@ import time
 import numpy as np
 
 from modeltui.learning.bandit import Bandit
+from modeltui.learning.decay import factor
 from modeltui.learning.discovery import classifier
 from modeltui.learning.prompt_model import PromptModel, logit
 from modeltui.routing import classify_use_case
@@ -65,12 +66,21 @@ class Knowledge:
         except embed.EmbeddingUnavailable:
             return None
 
+    # team mode: `async () -> [(use case, model, successes, failures, unix time)]`, the other
+    # members' evidence (calls/team_ledger.py); it changes without our log changing, so is read each time
+    shared = None
+
     async def bandit(self) -> Bandit:
-        """The bandit over the stats table as it is now."""
+        """The bandit over the stats table as it is now (and the team's evidence, in team mode)."""
         version = await self.store.version()
-        if self._bandit is None or self._bandit[0] != version:
+        if self._bandit is None or self._bandit[0] != version or self.shared is not None:
             bandit = Bandit(self.store.half_life_s, rng=self.rng)
             bandit.load(await self.store.evidence_rows())
+            if self.shared is not None:
+                now = time.time()
+                for use_case, model, succ, fail, ts in await self.shared():
+                    k = factor(now - ts, self.store.half_life_s)
+                    bandit.observe(use_case, model, succ * k, fail * k, now)
             self._bandit = (version, bandit)
         return self._bandit[1]
 

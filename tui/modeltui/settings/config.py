@@ -176,6 +176,23 @@ class Storage(_Strict):
     path: str | None = None
 
 
+class Team(_Strict):
+    """Team mode: the ledger and shared evidence in PostgreSQL (the caps live there, not here)."""
+
+    database: str | None = Field(default=None, description="postgresql://member@host/db (or MODELTUI_TEAM_DATABASE); "
+                                                            "a password is better in ~/.pgpass or PGPASSWORD")
+    member: str | None = Field(default=None, description="your member name = your PostgreSQL role (default: login name)")
+    share_text: bool = Field(default=False, description="send prompts and answers to the team database too")
+
+    def url(self) -> str | None:
+        return self.database or os.environ.get("MODELTUI_TEAM_DATABASE") or None
+
+    def member_name(self) -> str:
+        import getpass
+
+        return self.member or getpass.getuser()
+
+
 class Config(_Strict):
     default_tier: Tier = Tier.BALANCED
     theme: str = "modeltui-dark"
@@ -196,6 +213,7 @@ class Config(_Strict):
     templates: dict[str, Template] = Field(default_factory=dict)
     flows: Flows = Field(default_factory=Flows)
     serve: Serve = Field(default_factory=Serve)
+    team: Team = Field(default_factory=Team)
 
     # Where this config came from; not part of the file.
     _path: Path | None = None

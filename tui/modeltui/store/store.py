@@ -42,6 +42,8 @@ class Store(CallQueries, SpendQueries, LearnedQueries, PromptQueries, RunQueries
         self._write = asyncio.Lock()  # one writer transaction at a time on this connection
         self._owner: asyncio.Task | None = None  # the task inside the open transaction
         self._commits = 0  # our own commits (PRAGMA data_version counts only other connections')
+        # called after evidence about answers is committed (team mode shares it: calls/team_ledger.py)
+        self.evidence_hooks: list = []
 
     @classmethod
     async def open(cls, path: str | Path, half_life_s: float = DEFAULT_HALF_LIFE_S, read_only: bool = False) -> Store:

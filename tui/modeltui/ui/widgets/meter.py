@@ -41,11 +41,14 @@ class CostMeter(Vertical):
             f"session {money(fig['session_usd'])}\ntoday   {money(fig['today_usd'])}\n"
             f"month   {money(fig['month_usd'])}\nreserved {money(fig['reserved_usd'])}"
             + (f"\nlearning {money(fig['learning_usd'])} this month" if fig.get("learning_usd") else "")
-            + (f"\n+ {fig['month_unpriced_calls']} unpriced this month" if fig.get("month_unpriced_calls") else ""))
+            + (f"\n+ {fig['month_unpriced_calls']} unpriced this month" if fig.get("month_unpriced_calls") else "")
+            + _team_lines(fig.get("team")))
         cap = fig["monthly_cap_usd"]
         bar = self.query_one("#meter-bar", ProgressBar)
         line = self.query_one("#meter-cap", Static)
         self.remove_class("near", "over")
+        if (team := fig.get("team")) is not None and not cap:  # team mode: the bar is the team's month
+            cap, fig = team.monthly_usd, {**fig, "month_usd": team.spent_usd, "reserved_usd": team.reserved_usd}
         if cap:
             used = fig["month_usd"] + fig["reserved_usd"]
             ratio = used / cap
@@ -68,3 +71,13 @@ class CostMeter(Vertical):
     def toggle_breakdown(self) -> None:
         w = self.query_one("#meter-models")
         w.display = not w.display
+
+
+def _team_lines(team) -> str:
+    """Team mode: the team's month and the member's own (from the team database)."""
+    if team is None:
+        return ""
+    mine = team.member(team.me)
+    own = "" if mine is None else (f"\nyou     {money(mine.spent_usd)}"
+                                   + ("" if mine.monthly_usd is None else f" of {money(mine.monthly_usd)}"))
+    return f"\nteam    {money(team.spent_usd)} of {money(team.monthly_usd)}" + own

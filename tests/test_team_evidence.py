@@ -1,0 +1,58 @@
+"""Shared evidence: a thumb given on one laptop moves the auto tier's next decisions on another
+(through the team database on a real PostgreSQL server); its own evidence is not counted twice."""
+
+from conftest import CANARY
+from helpers import make_config, route_for, server_config
+from pg_server import pg_admin, pg_db  # noqa: F401 - fixtures
+
+from modeltui.calls.engine import Engine
+from modeltui.calls.request import AskRequest
+from modeltui.signals import feedback
+from modeltui.team import TeamDB, admin
+
+ROOMY = {"connect_timeout_s": 15.0, "stall_timeout_s": 15.0, "total_timeout_s": 40.0}  # a loaded machine is not "unreachable"
+X, Y = "openai/ok:x", "openai/ok:y"
+PRICE = {"input_per_mtok": 0.0, "output_per_mtok": 100.0, "context_window": 16_000, "max_output": 7}
+PROMPT = "hello there"
+
+
+def laptop(server, tmp, name, url):
+    data = server_config(server.url, tmp / name, team={"database": url, "member": name}, gateway={"max_tokens": 7, **ROOMY},
+                         learning={"prompt_model": False, "shadow": {"rate": 0.0}})
+    data["models"] = {X: {"quality": 7.5, **PRICE}, Y: {"quality": 7.0, **PRICE}}
+    return make_config(data)
+
+
+async def picks_of_x(engine, n=60) -> int:
+    engine.rng.seed(11)  # the same draws before and after: only the evidence differs
+    return sum([(await route_for(engine, PROMPT, "auto")).model == X for _ in range(n)])
+
+
+async def test_a_thumb_on_one_laptop_moves_the_auto_tier_on_another(server, isolated_env, monkeypatch, pg_db):
+    url, dbname = pg_db
+    a, b = f"a_{dbname[-6:]}", f"b_{dbname[-6:]}"
+    db = TeamDB(url)
+    await admin.init(db, 10.0, None, "boss")
+    for n in (a, b):
+        await admin.add_member(db, n, password="pw-" + n)
+    await db.close()
+    monkeypatch.setenv("OPENAI_API_KEY", CANARY)
+    host = url.split("@", 1)[1]
+    ea = await Engine.open(cfg=laptop(server, isolated_env, a, f"postgresql://{a}:pw-{a}@{host}"), probe_ollama=False)
+    eb = await Engine.open(cfg=laptop(server, isolated_env, b, f"postgresql://{b}:pw-{b}@{host}"), probe_ollama=False)
+
+    before = await picks_of_x(eb)
+    assert before > 30  # X is the better model on paper
+    for model, up in ((X, False), (Y, True)):
+        for _ in range(6):
+            result = await ea.ask(AskRequest(PROMPT, model=model))
+            await feedback.thumb(ea, result.call_ids[-1], up)
+    after = await picks_of_x(eb)
+    assert after < before - 20, (before, after)  # b never saw these answers: only the team database told it
+
+    # a's own evidence is in a's statistics already: the team's copy is not added again
+    shared_to_a = await ea.ledger.book.shared_evidence(0)
+    assert shared_to_a == []
+    assert len(await eb.ledger.book.shared_evidence(0)) == 12
+    await ea.close()
+    await eb.close()
