@@ -147,6 +147,11 @@ def _parser() -> argparse.ArgumentParser:
     rs.add_argument("-n", type=_count(1), default=20)
     rs.add_argument("--json", action="store_true")
 
+    im = sub.add_parser("import", help="import calls logged by another tool (a warm start from your own history)")
+    im.add_argument("source", choices=("llm-logs",), help="llm-logs: a logs.db of Simon Willison's llm (read-only)")
+    im.add_argument("path", help="the file (`llm logs path` prints llm's)")
+    im.add_argument("--json", action="store_true")
+
     x = sub.add_parser("escalate", help="re-ask a logged call one tier up")
     x.add_argument("call_id", type=_count(1))
     x.add_argument("--json", action="store_true")

@@ -20,6 +20,7 @@ class CallKind(StrEnum):
     CHECK = "check"  # a pipeline step's judge check
     BENCH = "bench"
     PROBE = "probe"  # the writability probe (never committed)
+    IMPORTED = "imported"  # a call made elsewhere, read from another tool's log (`modeltui import`)
 
     @classmethod
     def conversation(cls) -> tuple[CallKind, ...]:
