@@ -9,6 +9,14 @@ log says per use case stays the base and the embedding learns what differs promp
 how that model differs (a smaller prior: models mostly agree on what is hard). Sharing matters
 with bandit feedback, where each model only sees the prompts it was given.
 
+How much the learned part counts is itself learned (`weight`): every observation is first
+predicted by the use case's rate alone and by the rate plus the learned part's mean, and the
+log-likelihood ratio of the two so far is the log odds, from PRIOR_LOG_ODDS, that the learned part
+helps (Bayesian model averaging between the two). A decision scales the learned part's mean and
+its sampling spread by that weight: where it knows little (a short stream) or predicts no better
+than the use case's rate, the decision falls back to the rate; it gains weight only with its own
+predictive record.
+
 Each part is a Gaussian with full covariance. An update is assumed density filtering: a 1-D
 Laplace step on the linear score, projected back onto the parts (rank-one updates, O(d^2)).
 Thompson sampling needs only the score's marginal, N(x·m, x'Sx), so no matrix is factorised
@@ -31,6 +39,7 @@ NEWTON_STEPS = 4
 # their entries stay far above its rounding (variances are floored where it could matter).
 COV_DTYPE = np.float32
 MIN_VAR = 1e-9
+PRIOR_LOG_ODDS = -1.0  # before any record, the learned part counts at weight sigmoid(-1) = 0.27
 
 
 def sigmoid(z: float) -> float:
@@ -61,6 +70,7 @@ class PromptModel:
         self._m = np.zeros((0, self.dim))
         self._S = np.zeros((0, self.dim, self.dim), dtype=COV_DTYPE)
         self.n = 0.0  # evidence weight seen
+        self.llr = 0.0  # log-likelihood of the observations with the learned part over without it (`weight`)
         self._rows_at: tuple | None = None
 
     def features(self, vec: np.ndarray) -> np.ndarray:
@@ -100,6 +110,7 @@ class PromptModel:
         scores = [p.score(x) for p in parts]
         mu = offset + sum(s[0] for s in scores)
         v = max(sum(s[1] for s in scores), MIN_VAR)
+        self._record(offset, mu, success, failure)
         z = mu
         for _ in range(NEWTON_STEPS):  # maximise log N(z; mu, v) + s log σ(z) + f log(1-σ(z))
             p = sigmoid(z)
@@ -110,6 +121,18 @@ class PromptModel:
             part.m += Sx * ((z - mu) / v)
             part.S -= np.outer(Sx, Sx) * ((v - v_new) / (v * v))
         self.n += weight
+
+    def _record(self, offset: float, mu: float, success: float, failure: float) -> None:
+        """Score the prediction made before this observation: the rate alone against the rate
+        plus the learned part's mean (predictive, not fitted: each is scored before it learns)."""
+        p0, p1 = sigmoid(offset), sigmoid(mu)
+        self.llr += success * math.log(max(p1, 1e-9) / max(p0, 1e-9)) \
+            + failure * math.log(max(1 - p1, 1e-9) / max(1 - p0, 1e-9))
+
+    @property
+    def weight(self) -> float:
+        """How much the learned part counts in a decision (0: the use case's rate alone)."""
+        return sigmoid(PRIOR_LOG_ODDS + self.llr)
 
     def _rows(self, models: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
         """Each model's row in the stacks (-1: none yet) and which have one; a catalog asks the
@@ -138,6 +161,8 @@ class PromptModel:
                 mean[seen] = mean_s + own_mean[own[seen]]
                 var[seen] = var_s + own_var[own[seen]]
         var = np.maximum(var, MIN_VAR)  # float32 rounding must not make a variance negative
+        w = self.weight
+        mean, var = mean * w, var * (w * w)
         z = offset + mean
         means = _sigmoid(z)
         if noise is None:
