@@ -184,6 +184,7 @@ def read_args(description: str, script: str):
     ap.add_argument("--use-case-only", action="store_true",
                     help="also run both modes with [learning] prompt_model = false (the per-use-case posteriors alone)")
     ap.add_argument("--tolerances", default="", help="comma-separated sweep (default: the full grid)")
+    ap.add_argument("--modes", default="", help="only these modes, comma-separated (e.g. declared,declared_use_case_only)")
     args = ap.parse_args()
     path = Path(args.data)
     if not path.exists():
@@ -215,6 +216,11 @@ def main() -> None:
         modes = {"prompt_only": (False, (False, False, True)), "prompt_only_shadow": (False, (True, False, True))}
     if args.reveal_both:
         modes = {"declared_reveal_both": (True, (False, True, True))}
+    if args.modes:
+        wanted = args.modes.split(",")
+        if unknown := [m for m in wanted if m not in modes]:
+            sys.exit(f"routing_quality.py: unknown mode(s) {', '.join(unknown)} (have {', '.join(modes)})")
+        modes = {m: modes[m] for m in wanted}
     sets = datasets(data, args.subsample, args.draws)
     jobs = []
     for d, (_, rows_d) in enumerate(sets):
