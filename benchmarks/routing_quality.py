@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
+import json
 import random
 import statistics
 import sys
@@ -229,8 +230,12 @@ def main() -> None:
             random.Random(seed).shuffle(rows)
             jobs += [(d, seed, mode, tol, (rows, declared, tol, seed, how)) for mode, (declared, how) in modes.items()
                      for tol in tolerances]
+    outs = []
     with ProcessPoolExecutor(args.jobs) as pool:
-        outs = list(pool.map(run_stream, [j[4] for j in jobs]))
+        for (d, seed, mode, tol, _), out in zip(jobs, pool.map(run_stream, [j[4] for j in jobs])):
+            outs.append(out)  # each replay as it ends, on stderr: a long run's partial figures are not lost
+            print(json.dumps({"set": d, "seed": seed, "mode": mode, "tolerance": tol, "share": out["share"],
+                              "acc": out["acc"], "prompt_weight": out["prompt_weight"]}), file=sys.stderr, flush=True)
     per_set = [summarise(args, sets[d][1], modes, tolerances,
                          [(j[1], j[2], j[3], o) for j, o in zip(jobs, outs) if j[0] == d]) for d in range(len(sets))]
     if args.subsample:
