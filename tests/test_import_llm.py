@@ -105,19 +105,21 @@ def test_import_reads_both_shapes_once_and_leaves_the_file_alone(logs_db, capsys
     assert saved["calls"] == 4 and saved["actual_usd"] > 0
 
 
-@pytest.mark.parametrize("make", ["missing", "text", "modeltui_log"])
+@pytest.mark.parametrize("make", ["missing", "folder", "text", "modeltui_log"])
 def test_not_an_llm_log_is_one_line(tmp_path, capsys, make):
     path = tmp_path / "logs.db"
-    if make == "text":
+    if make == "folder":
+        path.mkdir()
+    elif make == "text":
         path.write_text("not a database at all\n" * 50)
     elif make == "modeltui_log":  # a SQLite database, but ours
         assert cli.main(["log", "--json"]) == 0
         path = db_path()
-    before = _digest(path) if path.exists() else None
+    before = _digest(path) if path.is_file() else None
     capsys.readouterr()
     assert cli.main(["import", "llm-logs", str(path)]) != 0
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
-    assert ("no such file" if make == "missing" else "not an llm logs.db") in err
+    assert {"missing": "no such file", "folder": "a folder"}.get(make, "not an llm logs.db") in err
     if before is not None:
         assert _digest(path) == before

@@ -43,7 +43,8 @@ class LlmCall:
 
 def _open(path: Path) -> sqlite3.Connection:
     if not path.is_file():
-        raise UsageError(f"{path}: no such file (expected an llm logs.db: `llm logs path` prints where it is)")
+        what = "a folder, not a file" if path.is_dir() else "no such file"
+        raise UsageError(f"{path}: {what} (expected an llm logs.db: `llm logs path` prints where it is)")
     try:
         db = sqlite3.connect(f"file:{quote(str(path.resolve()))}?mode=ro", uri=True)
         db.row_factory = sqlite3.Row
@@ -52,6 +53,9 @@ def _open(path: Path) -> sqlite3.Connection:
         raise UsageError(f"{path}: not an llm logs.db ({exc})") from None
     if "_llm_migrations" not in tables or not tables & {"turns", "responses"}:
         db.close()
+        if "_llm_migrations" in tables:
+            raise UsageError(f"{path}: an llm logs.db from before llm 0.5 (its `logs` table is not read; "
+                             "run any llm 0.5 or later once to migrate it)")
         raise UsageError(f"{path}: not an llm logs.db (no _llm_migrations, turns or responses table)")
     return db
 
