@@ -39,6 +39,7 @@ NEWTON_STEPS = 4
 # their entries stay far above its rounding (variances are floored where it could matter).
 COV_DTYPE = np.float32
 MIN_VAR = 1e-9
+CLAMP_SD = 2.0  # as learning/bandit.py clamps a use case's sample
 PRIOR_LOG_ODDS = -1.0  # before any record, the learned part counts at weight sigmoid(-1) = 0.27
 
 
@@ -144,10 +145,13 @@ class PromptModel:
         return self._rows_at[1], self._rows_at[2]
 
     def sample(self, x: np.ndarray, models: list[str], offset: np.ndarray, offset_var: np.ndarray,
-               noise: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+               noise: np.ndarray | None, spread: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
         """(Thompson samples, means) of P(good answer) for `models`, from each model's use-case prior
         (logit mean and variance, arrays in the models' order) plus this prompt's learned part.
-        `noise`: one standard normal per model, already scaled by the exploration (None: greedy)."""
+        `noise`: one standard normal per model (None: greedy). The use case's posterior is sampled
+        at its full spread (clamped at CLAMP_SD, as the bandit samples it alone) and the learned
+        part at `spread` (the exploration) times its weight: at weight 0 this is the per-use-case
+        Thompson sample, in logit space."""
         mean_s, var_s, _ = self.shared.score(x)
         mean = np.full(len(models), mean_s)
         var = np.full(len(models), var_s + OWN_VAR * float(x @ x))  # unseen models: own part at its prior
@@ -167,7 +171,8 @@ class PromptModel:
         means = _sigmoid(z)
         if noise is None:
             return means, means
-        return _sigmoid(z + noise * np.sqrt(var + offset_var)), means
+        sd = np.sqrt(offset_var + var * (spread * spread))
+        return _sigmoid(z + np.clip(noise, -CLAMP_SD, CLAMP_SD) * sd), means
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
