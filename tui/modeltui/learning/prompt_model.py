@@ -111,7 +111,7 @@ class PromptModel:
         scores = [p.score(x) for p in parts]
         mu = offset + sum(s[0] for s in scores)
         v = max(sum(s[1] for s in scores), MIN_VAR)
-        self._record(offset, mu, success, failure)
+        self._record(offset, offset + (mu - offset) / math.sqrt(1.0 + math.pi * v / 8.0), success, failure)
         z = mu
         for _ in range(NEWTON_STEPS):  # maximise log N(z; mu, v) + s log σ(z) + f log(1-σ(z))
             p = sigmoid(z)
@@ -125,7 +125,10 @@ class PromptModel:
 
     def _record(self, offset: float, mu: float, success: float, failure: float) -> None:
         """Score the prediction made before this observation: the rate alone against the rate
-        plus the learned part's mean (predictive, not fitted: each is scored before it learns)."""
+        plus the learned part, whose mean is shrunk by its own uncertainty (the probit
+        approximation of the predictive), so a part that knows little predicts the rate and
+        loses nothing, and an overconfident mean is not believed (predictive, not fitted: each
+        is scored before it learns). `mu` is the rate's logit plus that shrunk mean."""
         p0, p1 = sigmoid(offset), sigmoid(mu)
         self.llr += success * math.log(max(p1, 1e-9) / max(p0, 1e-9)) \
             + failure * math.log(max(1 - p1, 1e-9) / max(1 - p0, 1e-9))
