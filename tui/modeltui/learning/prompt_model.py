@@ -10,9 +10,9 @@ how that model differs (a smaller prior: models mostly agree on what is hard). S
 with bandit feedback, where each model only sees the prompts it was given.
 
 How much the learned part counts is itself learned (`weight`): every observation is first
-predicted by the use case's rate alone and by the rate plus the learned part's mean, and the
-log-likelihood ratio of the two so far is the log odds, from PRIOR_LOG_ODDS, that the learned part
-helps (Bayesian model averaging between the two). A decision scales the learned part's mean and
+predicted by the use case's rate alone and by the rate plus the learned part (its mean shrunk
+by its uncertainty), and the log-likelihood ratio of the two so far is the log odds, from
+PRIOR_LOG_ODDS, that the learned part helps (Bayesian model averaging between the two). A decision scales the learned part's mean and
 its sampling spread by that weight: where it knows little (a short stream) or predicts no better
 than the use case's rate, the decision falls back to the rate; it gains weight only with its own
 predictive record.
