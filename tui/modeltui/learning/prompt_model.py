@@ -9,14 +9,6 @@ log says per use case stays the base and the embedding learns what differs promp
 how that model differs (a smaller prior: models mostly agree on what is hard). Sharing matters
 with bandit feedback, where each model only sees the prompts it was given.
 
-How much the learned part counts is itself learned (`weight`): every observation is first
-predicted by the use case's rate alone and by the rate plus the learned part (its mean shrunk
-by its uncertainty), and the log-likelihood ratio of the two so far is the log odds, from
-PRIOR_LOG_ODDS, that the learned part helps (Bayesian model averaging between the two). A decision scales the learned part's mean and
-its sampling spread by that weight: where it knows little (a short stream) or predicts no better
-than the use case's rate, the decision falls back to the rate; it gains weight only with its own
-predictive record.
-
 Each part is a Gaussian with full covariance. An update is assumed density filtering: a 1-D
 Laplace step on the linear score, projected back onto the parts (rank-one updates, O(d^2)).
 Thompson sampling needs only the score's marginal, N(x·m, x'Sx), so no matrix is factorised
@@ -39,8 +31,6 @@ NEWTON_STEPS = 4
 # their entries stay far above its rounding (variances are floored where it could matter).
 COV_DTYPE = np.float32
 MIN_VAR = 1e-9
-CLAMP_SD = 2.0  # as learning/bandit.py clamps a use case's sample
-PRIOR_LOG_ODDS = -1.0  # before any record, the learned part counts at weight sigmoid(-1) = 0.27
 
 
 def sigmoid(z: float) -> float:
@@ -71,7 +61,6 @@ class PromptModel:
         self._m = np.zeros((0, self.dim))
         self._S = np.zeros((0, self.dim, self.dim), dtype=COV_DTYPE)
         self.n = 0.0  # evidence weight seen
-        self.llr = 0.0  # log-likelihood of the observations with the learned part over without it (`weight`)
         self._rows_at: tuple | None = None
 
     def features(self, vec: np.ndarray) -> np.ndarray:
@@ -111,7 +100,6 @@ class PromptModel:
         scores = [p.score(x) for p in parts]
         mu = offset + sum(s[0] for s in scores)
         v = max(sum(s[1] for s in scores), MIN_VAR)
-        self._record(offset, offset + (mu - offset) / math.sqrt(1.0 + math.pi * v / 8.0), success, failure)
         z = mu
         for _ in range(NEWTON_STEPS):  # maximise log N(z; mu, v) + s log σ(z) + f log(1-σ(z))
             p = sigmoid(z)
@@ -123,21 +111,6 @@ class PromptModel:
             part.S -= np.outer(Sx, Sx) * ((v - v_new) / (v * v))
         self.n += weight
 
-    def _record(self, offset: float, mu: float, success: float, failure: float) -> None:
-        """Score the prediction made before this observation: the rate alone against the rate
-        plus the learned part, whose mean is shrunk by its own uncertainty (the probit
-        approximation of the predictive), so a part that knows little predicts the rate and
-        loses nothing, and an overconfident mean is not believed (predictive, not fitted: each
-        is scored before it learns). `mu` is the rate's logit plus that shrunk mean."""
-        p0, p1 = sigmoid(offset), sigmoid(mu)
-        self.llr += success * math.log(max(p1, 1e-9) / max(p0, 1e-9)) \
-            + failure * math.log(max(1 - p1, 1e-9) / max(1 - p0, 1e-9))
-
-    @property
-    def weight(self) -> float:
-        """How much the learned part counts in a decision (0: the use case's rate alone)."""
-        return sigmoid(PRIOR_LOG_ODDS + self.llr)
-
     def _rows(self, models: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
         """Each model's row in the stacks (-1: none yet) and which have one; a catalog asks the
         same question decision after decision, so the answer is kept until a model is added."""
@@ -148,13 +121,10 @@ class PromptModel:
         return self._rows_at[1], self._rows_at[2]
 
     def sample(self, x: np.ndarray, models: list[str], offset: np.ndarray, offset_var: np.ndarray,
-               noise: np.ndarray | None, spread: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+               noise: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
         """(Thompson samples, means) of P(good answer) for `models`, from each model's use-case prior
         (logit mean and variance, arrays in the models' order) plus this prompt's learned part.
-        `noise`: one standard normal per model (None: greedy). The use case's posterior is sampled
-        at its full spread (clamped at CLAMP_SD, as the bandit samples it alone) and the learned
-        part at `spread` (the exploration) times its weight: at weight 0 this is the per-use-case
-        Thompson sample, in logit space."""
+        `noise`: one standard normal per model, already scaled by the exploration (None: greedy)."""
         mean_s, var_s, _ = self.shared.score(x)
         mean = np.full(len(models), mean_s)
         var = np.full(len(models), var_s + OWN_VAR * float(x @ x))  # unseen models: own part at its prior
@@ -168,14 +138,11 @@ class PromptModel:
                 mean[seen] = mean_s + own_mean[own[seen]]
                 var[seen] = var_s + own_var[own[seen]]
         var = np.maximum(var, MIN_VAR)  # float32 rounding must not make a variance negative
-        w = self.weight
-        mean, var = mean * w, var * (w * w)
         z = offset + mean
         means = _sigmoid(z)
         if noise is None:
             return means, means
-        sd = np.sqrt(offset_var + var * (spread * spread))
-        return _sigmoid(z + np.clip(noise, -CLAMP_SD, CLAMP_SD) * sd), means
+        return _sigmoid(z + noise * np.sqrt(var + offset_var)), means
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:

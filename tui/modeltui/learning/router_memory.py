@@ -106,8 +106,9 @@ class Knowledge:
 
         def sample(use_case: str, models: dict[str, float]) -> dict[str, tuple[float, float]]:
             a, b = bandit.posteriors(use_case, models, now)
+            noise = self.rng.normals(len(models)) * spread if spread > 0 else None
             drawn, means = prompts.sample(x, list(models), np.minimum(np.maximum(np.log(a / b), -LOGIT_MAX), LOGIT_MAX),
-                                          1.0 / a + 1.0 / b, self.rng.normals(len(models)), spread)
+                                          1.0 / a + 1.0 / b, noise)
             return dict(zip(models, zip(drawn.tolist(), means.tolist())))
         return sample
 

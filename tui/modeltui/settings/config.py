@@ -136,7 +136,7 @@ class Learning(_Strict):
     min_cluster_similarity: float = Field(default=0.15, ge=0, le=1, description="TF-IDF cosine to join a discovered use case")
     min_vector_similarity: float = Field(default=0.15, ge=-1, le=1, description="embedding cosine to join a discovered use case")
     prompt_model: bool = Field(default=True, description="auto tier: learn per prompt from its embedding")
-    exploration: float = Field(default=0.25, ge=0, le=2, description="Thompson samples' spread of the per-prompt part, in its posterior SDs")
+    exploration: float = Field(default=0.25, ge=0, le=2, description="Thompson samples' spread, in posterior SDs")
     evidence: ImplicitEvidence = Field(default_factory=ImplicitEvidence)
     shadow: ShadowChecks = Field(default_factory=ShadowChecks)
 
