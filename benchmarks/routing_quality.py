@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
+import json
 import random
 import statistics
 import sys
@@ -52,7 +53,7 @@ def replay_models():
 
 
 async def _run_stream(rows, declared: bool, tolerance: float, seed: int, shadow_checks: bool = False,
-                      reveal_both: bool = False) -> dict:
+                      reveal_both: bool = False, prompt_model: bool = True) -> dict:
     from modeltui.calls.engine import Engine
     from modeltui.learning import observe
     from modeltui.learning.embed import pack
@@ -63,6 +64,7 @@ async def _run_stream(rows, declared: bool, tolerance: float, seed: int, shadow_
     from modeltui.store import CallRecord, Store
 
     cfg = Config()
+    cfg.learning.prompt_model = prompt_model
     if not shadow_checks:
         cfg.learning.shadow.rate = 0.0
     cfg.tiers["auto"].quality_tolerance = tolerance
@@ -112,10 +114,11 @@ async def _run_stream(rows, declared: bool, tolerance: float, seed: int, shadow_
                     # the replay reveals the strong model's result too
                     await answered(STRONG, s_ok, kind="shadow", complexity=None, origin_id=call_id, cost_usd=cost)
                     await shadow.record(engine, call_id, WEAK, d.use_case, "agree" if w_ok == s_ok else "disagree")
+            learned = engine.knowledge._prompts
         finally:
             await engine.close()
     return {"share": weak_calls / len(rows), "acc": correct / len(rows), "route_us": statistics.median(decide_s) * 1e6,
-            "checks": checks, "extra_spend": spend["shadow"] / spend["routed"] if spend["routed"] else 0.0}
+            "prompt_weight": getattr(learned, "weight", None), "checks": checks, "extra_spend": spend["shadow"] / spend["routed"] if spend["routed"] else 0.0}
 
 
 def _cost(model, tokens_in: int) -> float:
@@ -124,8 +127,8 @@ def _cost(model, tokens_in: int) -> float:
 
 
 def run_stream(args) -> dict:
-    rows, declared, tolerance, seed, (shadow_checks, reveal_both) = args
-    return asyncio.run(_run_stream(rows, declared, tolerance, seed, shadow_checks, reveal_both))
+    rows, declared, tolerance, seed, (shadow_checks, reveal_both, *prompt_model) = args
+    return asyncio.run(_run_stream(rows, declared, tolerance, seed, shadow_checks, reveal_both, *prompt_model))
 
 
 def share_at(points: list[tuple[float, float]], target: float) -> float:
@@ -176,67 +179,114 @@ def read_args(description: str, script: str):
     ap.add_argument("--shadow", action="store_true", help="run prompt only without and with shadow checks (default rate and share) instead")
     ap.add_argument("--reveal-both", action="store_true",
                     help="an upper bound, not bandit feedback: every prompt reveals both models' results (declared subject)")
+    ap.add_argument("--subsample", type=float, default=0.0, metavar="F",
+                    help="replay random subsamples of this fraction of the file (each draw over the seeds)")
+    ap.add_argument("--draws", type=int, default=5, metavar="K", help="how many subsamples (with --subsample)")
+    ap.add_argument("--use-case-only", action="store_true",
+                    help="also run both modes with [learning] prompt_model = false (the per-use-case posteriors alone)")
+    ap.add_argument("--tolerances", default="", help="comma-separated sweep (default: the full grid)")
+    ap.add_argument("--modes", default="", help="only these modes, comma-separated (e.g. declared,declared_use_case_only)")
     args = ap.parse_args()
     path = Path(args.data)
     if not path.exists():
         sys.exit(f"{script}: data file not found: {path} (pass --data PATH)")
+    if args.subsample and not 0 < args.subsample <= 1:
+        sys.exit(f"{script}: --subsample must be a fraction in (0, 1], not {args.subsample}")
     rows = load(path)
     return args, rows[:args.limit] if getattr(args, "limit", 0) else rows
 
 
+def datasets(data: list, fraction: float, draws: int) -> list[tuple[str, list]]:
+    """The whole file, or `draws` random subsamples of it (draw k is the same for every seed and
+    every mode: the modes are compared on the same prompts)."""
+    if not fraction:
+        return [("all", data)]
+    n = max(1, round(fraction * len(data)))
+    return [(f"draw {k}", random.Random(10_000 + k).sample(data, n)) for k in range(draws)]
+
+
 def main() -> None:
     args, data = read_args(__doc__, "routing_quality.py")
+    tolerances = [float(t) for t in args.tolerances.split(",")] if args.tolerances else TOLERANCES
+    # mode -> (subject declared, (shadow checks, both results revealed, per-prompt model))
+    modes = {"declared": (True, (False, False, True)), "prompt_only": (False, (False, False, True))}
+    if args.use_case_only:
+        modes |= {"declared_use_case_only": (True, (False, False, False)),
+                  "prompt_only_use_case_only": (False, (False, False, False))}
+    if args.shadow:  # prompt only, without and with shadow checks, side by side
+        modes = {"prompt_only": (False, (False, False, True)), "prompt_only_shadow": (False, (True, False, True))}
+    if args.reveal_both:
+        modes = {"declared_reveal_both": (True, (False, True, True))}
+    if args.modes:
+        wanted = args.modes.split(",")
+        if unknown := [m for m in wanted if m not in modes]:
+            sys.exit(f"routing_quality.py: unknown mode(s) {', '.join(unknown)} (have {', '.join(modes)})")
+        modes = {m: modes[m] for m in wanted}
+    sets = datasets(data, args.subsample, args.draws)
+    jobs = []
+    for d, (_, rows_d) in enumerate(sets):
+        for seed in range(args.seeds):
+            rows = rows_d[:]
+            random.Random(seed).shuffle(rows)
+            jobs += [(d, seed, mode, tol, (rows, declared, tol, seed, how)) for mode, (declared, how) in modes.items()
+                     for tol in tolerances]
+    outs = []
+    with ProcessPoolExecutor(args.jobs) as pool:
+        for (d, seed, mode, tol, _), out in zip(jobs, pool.map(run_stream, [j[4] for j in jobs])):
+            outs.append(out)  # each replay as it ends, on stderr: a long run's partial figures are not lost
+            print(json.dumps({"set": d, "seed": seed, "mode": mode, "tolerance": tol, "share": out["share"],
+                              "acc": out["acc"], "prompt_weight": out["prompt_weight"]}), file=sys.stderr, flush=True)
+    per_set = [summarise(args, sets[d][1], modes, tolerances,
+                         [(j[1], j[2], j[3], o) for j, o in zip(jobs, outs) if j[0] == d]) for d in range(len(sets))]
+    if args.subsample:
+        return report_draws(args, sets, per_set, modes)
+    figures, lines = per_set[0]
+    feedback = "both results revealed: an upper bound" if args.reveal_both else "bandit feedback"
+    report(f"routing quality on mmlu_dev (Engine.route replay, {feedback})", lines, figures, args.json)
+
+
+def summarise(args, data, modes, tolerances, runs) -> tuple[dict, list[str]]:
+    """Figures and printed lines of one data set's replays: (seed, mode, tolerance, output) each."""
     strong_acc = sum(r[3] for r in data) / len(data)
     weak_acc = sum(r[2] for r in data) / len(data)
     target = 0.95 * strong_acc
-    # mode -> (subject declared, (shadow checks, both results revealed))
-    modes = {"declared": (True, (False, False)), "prompt_only": (False, (False, False))}
-    if args.shadow:  # prompt only, without and with shadow checks, side by side
-        modes = {"prompt_only": (False, (False, False)), "prompt_only_shadow": (False, (True, False))}
-    if args.reveal_both:
-        modes = {"declared_reveal_both": (True, (False, True))}
     results = {m: [] for m in modes}
     curves = {m: defaultdict(list) for m in modes}
-    route_us = []
+    route_us, weights = [], {m: [] for m in modes}
     extra, checks = {m: [] for m in modes}, {m: [] for m in modes}
-    jobs = []
-    for seed in range(args.seeds):
-        rows = data[:]
-        random.Random(seed).shuffle(rows)
-        jobs += [(seed, mode, tol, (rows, declared, tol, seed, how)) for mode, (declared, how) in modes.items()
-                 for tol in TOLERANCES]
-    with ProcessPoolExecutor(args.jobs) as pool:
-        outs = list(pool.map(run_stream, [j[3] for j in jobs]))
+    lines = []
     for seed in range(args.seeds):
         for mode in modes:
             pts, at = [], []
-            for (s, m, tol, _), out in zip(jobs, outs):
+            for s, m, tol, out in runs:
                 if s == seed and m == mode:
                     pts.append((out["share"], out["acc"]))
                     at.append(out)
                     curves[mode][tol].append((out["share"], out["acc"] / strong_acc))
                     route_us.append(out["route_us"])
+                    if out.get("prompt_weight") is not None:
+                        weights[mode].append(out["prompt_weight"])
             results[mode].append(round(share_at(pts, target), 4))
             extra[mode].append(statistics.median(o["extra_spend"] for o in at))
             checks[mode].append(statistics.median(o["checks"] for o in at))
-        if not args.json:
-            print(f"  seed {seed}: " + ", ".join(f"{m} {results[m][-1]:.3f}" for m in modes), flush=True)
+        lines.append(f"  seed {seed}: " + ", ".join(f"{m} {results[m][-1]:.3f}" for m in modes))
     random_share = (strong_acc - target) / (strong_acc - weak_acc)
     oracle = per_subject_oracle(data, 0.95)
     figures = {**{f"weak_share_at_95_{m}": round(statistics.median(results[m]), 4) for m in modes},
                "random": round(random_share, 4), "per_subject_oracle": round(oracle, 4),
                "strong_accuracy": round(strong_acc, 4), "weak_accuracy": round(weak_acc, 4), "seeds": args.seeds,
-               "route_us_median": round(statistics.median(route_us), 1), "per_seed": results,
+               "prompts": len(data), "route_us_median": round(statistics.median(route_us), 1), "per_seed": results,
+               "prompt_weight_at_end": {m: round(statistics.median(w), 3) for m, w in weights.items() if w},
                "shadow": {m: {"checks_per_run": statistics.median(checks[m]),
                               "extra_spend_ratio": round(statistics.median(extra[m]), 4)} for m in modes if m.endswith("_shadow")},
-               "curve": {m: {str(t): [round(statistics.median(x), 4) for x in zip(*curves[m][t])] for t in TOLERANCES} for m in modes}}
+               "curve": {m: {str(t): [round(statistics.median(x), 4) for x in zip(*curves[m][t])] for t in tolerances} for m in modes}}
     names = list(modes)
-    lines = [f"{len(data)} prompts; always-strong accuracy {strong_acc:.3f}, always-weak {weak_acc:.3f}; "
-             f"target 95% = {target:.3f}", "", "tolerance  " + "   ".join(f"{m}: weak share / acc vs strong" for m in names)]
-    for tol in TOLERANCES:
+    lines += ["", f"{len(data)} prompts; always-strong accuracy {strong_acc:.3f}, always-weak {weak_acc:.3f}; "
+              f"target 95% = {target:.3f}", "", "tolerance  " + "   ".join(f"{m}: weak share / acc vs strong" for m in names)]
+    for tol in tolerances:
         cols = [[statistics.median(x) for x in zip(*curves[m][tol])] for m in names]
         lines.append(f"  {tol:4.2f}     " + "".join(f"{c[0]:.3f} / {c[1]:.3f}".ljust(len(m) + 31) for m, c in zip(names, cols)))
-    targets = {"declared": "   (target >= 0.50)", "prompt_only": "   (target >= 0.44)"}
+    targets = {"declared": "   (target >= 0.50)", "prompt_only": "   (target >= 0.45)"}
     lines += ["", f"weak share at 95% of strong accuracy (median of {args.seeds} seeds):"]
     lines += [f"  {m.replace('_', ' ') + ':':<28}{figures[f'weak_share_at_95_{m}']:.3f}{targets.get(m, '')}" for m in names]
     lines += [f"  random routing:             {random_share:.3f}",
@@ -245,8 +295,39 @@ def main() -> None:
     for m, f in figures["shadow"].items():
         lines.append(f"  {m.replace('_', ' ')}: {f['checks_per_run']:.0f} checks a run, extra spend "
                      f"{100 * f['extra_spend_ratio']:.2f} % of the routed calls")
-    feedback = "both results revealed: an upper bound" if args.reveal_both else "bandit feedback"
-    report(f"routing quality on mmlu_dev (Engine.route replay, {feedback})", lines, figures, args.json)
+    return figures, lines
+
+
+def report_draws(args, sets, per_set, modes) -> None:
+    """Subsamples: each draw's median over the seeds, then the median and spread over the draws."""
+    names = list(modes)
+    lines = [f"{len(sets)} random subsamples of {args.subsample:g} of the file ({len(sets[0][1])} prompts each), "
+             f"{args.seeds} seed(s) each; weak share at 95% of strong accuracy (median over seeds):", "",
+             "draw     " + "".join(m.ljust(max(len(m), 8) + 3) for m in names)]
+    for (label, _), (fig, _) in zip(sets, per_set):
+        lines.append(f"{label:<9}" + "".join(f"{fig[f'weak_share_at_95_{m}']:.3f}".ljust(max(len(m), 8) + 3) for m in names))
+    summary = {}
+    for m in names:
+        vals = [fig[f"weak_share_at_95_{m}"] for fig, _ in per_set]
+        summary[m] = {"median": round(statistics.median(vals), 4), "min": min(vals), "max": max(vals),
+                      "spread": round(max(vals) - min(vals), 4), "per_draw": vals,
+                      "per_draw_per_seed": [fig["per_seed"][m] for fig, _ in per_set]}
+    lines += ["median   " + "".join(f"{summary[m]['median']:.3f}".ljust(max(len(m), 8) + 3) for m in names),
+              "min-max  " + "".join(f"{summary[m]['min']:.3f}-{summary[m]['max']:.3f} ".ljust(max(len(m), 8) + 3) for m in names)]
+    for base in ("declared", "prompt_only"):
+        alone = f"{base}_use_case_only"
+        if alone in summary:
+            wins = sum(a >= b for a, b in zip(summary[base]["per_draw"], summary[alone]["per_draw"]))
+            lines.append(f"{base.replace('_', ' ')} >= {alone.replace('_', ' ')} on {wins} of {len(sets)} draws")
+            summary[base][f"draws_at_least_{alone}"] = wins
+    lines += ["", "each draw's curve (tolerance: weak share / accuracy vs strong, median over seeds):"]
+    for (label, _), (fig, _) in zip(sets, per_set):
+        lines += [f"{label} {m}: " + "  ".join(f"{t}: {c[0]:.3f}/{c[1]:.3f}" for t, c in fig["curve"][m].items()) for m in names]
+    figures = {"subsample": args.subsample, "draws": len(sets), "seeds": args.seeds, "prompts_per_draw": len(sets[0][1]),
+               "curves": [fig["curve"] for fig, _ in per_set],
+               "weak_share_at_95": summary, "random_per_draw": [fig["random"] for fig, _ in per_set],
+               "prompt_weight_at_end": [fig["prompt_weight_at_end"] for fig, _ in per_set]}
+    report(f"routing quality on subsamples of mmlu_dev (Engine.route replay, bandit feedback)", lines, figures, args.json)
 
 
 if __name__ == "__main__":

@@ -96,3 +96,19 @@ async def cmd_feedback(args) -> int:
         await feedback.thumb(engine, args.call_id, args.thumb == "up")
     print(f"thumbs {args.thumb} stored for call {args.call_id} (it replaces any earlier thumb on it)")
     return 0
+
+
+async def cmd_import(args) -> int:
+    from modeltui.learning.warm_start import import_llm_logs
+
+    async with Engine.open(args.config, probe_ollama=False) as engine:
+        done = await import_llm_logs(engine, args.path)
+    if args.json:
+        print(json.dumps({"found": done.found, "added": done.added, "skipped": done.skipped, "shapes": done.shapes,
+                          "models": done.models}))
+        return 0
+    shapes = ", ".join(f"{n} from {shape}" for shape, n in done.shapes.items() if n) or "none"
+    print(f"{args.path}: {done.found} calls ({shapes}); imported {done.added}, already there {done.skipped}")
+    for model, n in sorted(done.models.items(), key=lambda kv: -kv[1]):
+        print(f"  {model}: {n}")
+    return 0

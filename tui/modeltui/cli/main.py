@@ -152,6 +152,11 @@ def _parser() -> argparse.ArgumentParser:
     sv2.add_argument("--host", help="address to bind (default: [serve] host, 127.0.0.1); not loopback needs [serve] token_env")
     sv2.add_argument("--port", type=_count(0), help="port (default: [serve] port, 8765; 0 = any free port)")
 
+    im = sub.add_parser("import", help="import calls logged by another tool (a warm start from your own history)")
+    im.add_argument("source", choices=("llm-logs",), help="llm-logs: a logs.db of Simon Willison's llm (read-only)")
+    im.add_argument("path", help="the file (`llm logs path` prints llm's)")
+    im.add_argument("--json", action="store_true")
+
     x = sub.add_parser("escalate", help="re-ask a logged call one tier up")
     x.add_argument("call_id", type=_count(1))
     x.add_argument("--json", action="store_true")

@@ -4,6 +4,7 @@ adequate model of each use case would have cost for the same tokens; and pattern
 from __future__ import annotations
 
 from modeltui.providers.catalog import Catalog
+from modeltui.vocab import CallKind
 from modeltui.vocab.tiers import GENERAL
 
 ADEQUATE_SUCCESS_GAP = 0.05  # adequate: success rate within this of the use case's best
@@ -29,7 +30,10 @@ def savings(calls: list[dict], ranked: dict[str, list], catalog: Catalog) -> dic
     by_uc: dict[str, dict] = {}
     simple_premium = simple_premium_cost = 0
     for c in calls:
-        cost = c["cost_usd"] or 0.0
+        cost = c["cost_usd"]
+        if cost is None and c.get("kind") == CallKind.IMPORTED:  # made elsewhere: at list price, when known
+            cost = c.get("cost_computed_usd")
+        cost = cost or 0.0
         actual += cost
         uc = c["use_case"] or GENERAL
         best = best_adequate(ranked.get(uc, []), catalog)

@@ -84,6 +84,13 @@ class CallQueries:
         async with self.db.execute("SELECT COALESCE(use_case, ?), COUNT(*) FROM calls GROUP BY 1", (GENERAL,)) as cur:
             return dict(await cur.fetchall())
 
+    async def imported_refs(self, prefix: str) -> set[str]:
+        """The source references (`step`) of the calls imported from elsewhere whose reference
+        starts with `prefix`: what an import skips, so importing twice adds nothing."""
+        async with self.db.execute("SELECT step FROM calls WHERE kind = ? AND step >= ? AND step < ?",
+                                   (CallKind.IMPORTED, prefix, prefix + "\uffff")) as cur:
+            return {r[0] for r in await cur.fetchall()}
+
     async def recent_prompts(self, limit: int) -> list[str]:
         """Prompts of the latest first attempts (fallback attempts repeat their prompt)."""
         async with self.db.execute("SELECT prompt FROM calls WHERE prompt IS NOT NULL AND parent_id IS NULL "

@@ -21,6 +21,7 @@ class CallKind(StrEnum):
     BENCH = "bench"
     PROBE = "probe"  # the writability probe (never committed)
     API = "api"  # another tool through `modeltui serve` (the `client` column says which)
+    IMPORTED = "imported"  # a call made elsewhere, read from another tool's log (`modeltui import`)
 
     @classmethod
     def conversation(cls) -> tuple[CallKind, ...]:
