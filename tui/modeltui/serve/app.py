@@ -21,11 +21,10 @@ from starlette.routing import Route
 
 from modeltui import reports
 from modeltui.calls.engine import Engine
-from modeltui.errors import BudgetRefused, ModeltuiError, NoModelAvailable, StoreError, UsageError
-from modeltui.providers.redact import redact
+from modeltui.errors import UsageError
 from modeltui.serve.relay import Call, watch
 from modeltui.serve.sse import EventStream
-from modeltui.serve.wire import WireError, completion, error_body, parse_chat, tier_models
+from modeltui.serve.wire import WireError, completion, error_body, error_of, parse_chat, tier_models
 
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1", "[::1]")
 
@@ -55,23 +54,8 @@ def error(status: int, message: str, code: str | None, type_: str = "invalid_req
 
 def from_exception(exc: BaseException) -> JSONResponse:
     """An error of ours as the status and OpenAI error a client understands (never a traceback)."""
-    if isinstance(exc, WireError):
-        return error(exc.status, exc.message, exc.code, exc.type)
-    message = redact(str(exc))
-    if isinstance(exc, BudgetRefused):  # 402, not 429: the openai SDK retries a 429 by itself
-        return error(402, message, "budget_exceeded", "insufficient_quota")
-    if isinstance(exc, NoModelAvailable):
-        return error(503, message, "no_model_available", "server_error")
-    if isinstance(exc, UsageError):
-        if "unknown model" in message:
-            return error(404, message, "model_not_found")
-        return error(400, message, "invalid_request")
-    if isinstance(exc, StoreError):
-        return error(503, message, "log_unavailable", "server_error")
-    if isinstance(exc, ModeltuiError):
-        return error(500, message, "modeltui_error", "server_error")
-    return error(500, f"internal error ({type(exc).__name__}); the call, if one started, is in the log",
-                 "internal_error", "server_error")
+    status, message, code, type_ = error_of(exc)
+    return error(status, message, code, type_)
 
 
 def _money_header(cost: float | None) -> str:

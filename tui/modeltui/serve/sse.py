@@ -14,7 +14,7 @@ import asyncio
 import json
 
 from modeltui.serve.relay import TEXT, Call
-from modeltui.serve.wire import chunk, error_body, finish_reason, ours, usage
+from modeltui.serve.wire import chunk, error_body, error_of, finish_reason, ours, usage
 
 
 def _event(data: dict | str) -> bytes:
@@ -48,9 +48,8 @@ class EventStream:
             except asyncio.CancelledError:
                 return  # the client left: the call was logged as cancelled
             except Exception as exc:  # noqa: BLE001 - said in the stream, as OpenAI says errors there
-                from modeltui.serve.app import from_exception
-
-                body = json.loads(from_exception(exc).body)
+                _, message, code, type_ = error_of(exc)
+                body = error_body(message, type_, code)
                 await send({"type": "http.response.body", "body": _event(body) + _event("[DONE]"), "more_body": False})
                 return
             s = result.summary().to_dict()

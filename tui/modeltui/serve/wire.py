@@ -27,6 +27,31 @@ def error_body(message: str, type_: str, code: str | None) -> dict:
     return {"error": {"message": message, "type": type_, "code": code, "param": None}}
 
 
+def error_of(exc: BaseException) -> tuple[int, str, str, str]:
+    """An error of ours as (HTTP status, redacted message, OpenAI code, OpenAI type): one mapping
+    for a JSON reply and for an error event in a stream."""
+    from modeltui.errors import BudgetRefused, ModeltuiError, NoModelAvailable, StoreError, UsageError
+    from modeltui.providers.redact import redact
+
+    if isinstance(exc, WireError):
+        return exc.status, exc.message, exc.code, exc.type
+    message = redact(str(exc))
+    if isinstance(exc, BudgetRefused):  # 402, not 429: the openai SDK retries a 429 by itself
+        return 402, message, "budget_exceeded", "insufficient_quota"
+    if isinstance(exc, NoModelAvailable):
+        return 503, message, "no_model_available", "server_error"
+    if isinstance(exc, UsageError):
+        if "unknown model" in message:
+            return 404, message, "model_not_found", "invalid_request_error"
+        return 400, message, "invalid_request", "invalid_request_error"
+    if isinstance(exc, StoreError):
+        return 503, message, "log_unavailable", "server_error"
+    if isinstance(exc, ModeltuiError):
+        return 500, message, "modeltui_error", "server_error"
+    return (500, f"internal error ({type(exc).__name__}); the call, if one started, is in the log",
+            "internal_error", "server_error")
+
+
 def tier_models() -> list[str]:
     return [TIER_PREFIX + t for t in TIERS]
 
@@ -97,7 +122,7 @@ def parse_chat(body, client: str | None, known: Callable[[str], bool]) -> ChatAs
         raise WireError(400, "the last message must be the user's", "invalid_messages")
     if body.get("tools") or body.get("functions"):
         raise WireError(400, "tools and functions are not supported: modeltui routes plain chat", "unsupported_parameter")
-    if (n := _number(body, "n", 1, 1, whole=True)) not in (None, 1):
+    if _number(body, "n", 1, 1, whole=True) not in (None, 1):
         raise WireError(400, "'n' must be 1", "unsupported_parameter")
     max_tokens = _number(body, "max_completion_tokens", 1, 1_000_000, whole=True)
     max_tokens = max_tokens if max_tokens is not None else _number(body, "max_tokens", 1, 1_000_000, whole=True)

@@ -135,7 +135,7 @@ _FUNCTIONS = [
 ]
 
 _RIGHTS = [
-    f"REVOKE ALL ON ALL FUNCTIONS IN SCHEMA modeltui FROM PUBLIC",
+    "REVOKE ALL ON ALL FUNCTIONS IN SCHEMA modeltui FROM PUBLIC",
     f"GRANT USAGE ON SCHEMA modeltui TO {MEMBER_ROLE}",
     f"GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA modeltui TO {MEMBER_ROLE}",
     f"GRANT SELECT ON modeltui.schema_version, modeltui.team, modeltui.members TO {MEMBER_ROLE}",
