@@ -63,6 +63,12 @@ def test_init_set_status_and_budget_as_admin_and_member(server, isolated_env, pg
     assert "team month (utc): $0.007000 of $0.050000" in p.stdout and f"you ({name})" in p.stdout
     assert "member-pass-123" not in p.stdout + p.stderr
 
+    # rankings say whose evidence they stand on
+    p = run("rankings", "--json", env=env)
+    assert p.returncode == 0 and json.loads(p.stdout)["evidence"].startswith(f"this machine's log ({name}'s"), p.stderr
+    p = run("rankings", env=env)
+    assert "evidence: this machine's log" in p.stdout and "these rankings do not include them" in p.stdout
+
 
 def test_unreachable_team_database_is_one_line_exit_3_and_nothing_sent(server, isolated_env):
     member_config(server, isolated_env, "a", "postgresql://a:pw-secret-999@127.0.0.1:1/team")

@@ -25,9 +25,13 @@ async def cmd_rankings(args) -> int:
         result = await reports.rankings(engine, args.use_case)
         title = reports.weights_title(engine)
         month = await reports.month_spend(engine)
+        evidence, team = reports.evidence_source(engine), bool(engine.cfg.team.url())
     if args.json:
-        print(json.dumps({"month": month, "use_cases": {uc: [r.to_dict() for r in rows] for uc, rows in result.items()}}))
+        print(json.dumps({"month": month, "evidence": evidence,
+                          "use_cases": {uc: [r.to_dict() for r in rows] for uc, rows in result.items()}}))
         return 0
+    if team:
+        print(f"evidence: {evidence}")
     if not result:
         print("no calls logged yet" + (f" for use case '{args.use_case}'" if args.use_case else ""))
     for uc, rows in result.items():

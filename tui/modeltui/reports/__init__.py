@@ -37,6 +37,15 @@ async def rankings(engine: Engine, use_case: str | None = None) -> dict[str, lis
                 store.half_life_s)
 
 
+def evidence_source(engine: Engine) -> str:
+    """Whose evidence the rankings stand on, said beside them (in team mode the auto tier also
+    learns from the other members, the rankings not yet)."""
+    if not engine.cfg.team.url():
+        return "this machine's log"
+    return (f"this machine's log ({engine.cfg.team.member_name()}'s calls, thumbs and votes); the auto tier also "
+            "learns from the team's thumbs, votes and checks, these rankings do not include them")
+
+
 async def savings(engine: Engine, days: float | None = None, ranked: dict[str, list[RankingRow]] | None = None) -> dict:
     """What the period's calls cost against the best-ranked adequate model per use case
     (default period: this month)."""

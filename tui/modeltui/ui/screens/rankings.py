@@ -76,7 +76,8 @@ class RankingsScreen(View):
             f"score = {reports.weights_title(engine)}, votes and thumbs included. This month: {money(m['usd'])} over "
             f"{m['calls']} calls (every kind). Its {s['calls']} answered calls cost {money(s['actual_usd'])}; the "
             f"best-ranked adequate models would cost {money(s['alternative_usd'])} "
-            f"(possible saving {money(s['possible_savings_usd'])}){flags}")
+            f"(possible saving {money(s['possible_savings_usd'])}){flags}"
+            + (f". Evidence: {reports.evidence_source(engine)}" if engine.cfg.team.url() else ""))
         self.fill()
 
     def on_select_changed(self) -> None:
