@@ -8,6 +8,7 @@ from textual import events
 
 from modeltui.ui.widgets.answer import Answer
 from test_app import demo_app, rows, send, server_app
+from helpers import until
 
 
 async def answered(app, pilot, text):
@@ -351,6 +352,8 @@ async def test_escalating_from_the_strongest_model_says_so_and_adds_no_answer(is
         [first] = app.chat.query(Answer)
         assert first.call_id is not None
         first.post_message(Answer.Action(first, "escalate"))
+        # (the handler starts a worker: wait for what it says, not for one pause, on a loaded machine)
+        await until(pilot, lambda: any("stronger than" in n.message for n in app._notifications))
         await app.workers.wait_for_complete()
         await pilot.pause()
         answers = list(app.chat.query(Answer))
