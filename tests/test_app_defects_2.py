@@ -224,3 +224,29 @@ async def test_a_palette_search_that_ends_after_the_palette_closed_does_nothing(
         await pilot.press("ctrl+p")  # and it opens again, once
         await pilot.pause()
         assert type(app.screen).__name__ == "Palette" and len(app.screen_stack) == 2
+
+
+async def test_paging_a_palette_list_not_yet_laid_out_does_nothing(isolated_env):
+    """monkey.py --load 2 (seed 1796608807, run 0): ctrl+p, then page up while the palette's
+    gathered commands had arrived in a list not yet laid out (KeyError: 0, the app died). The
+    keys are pressed here in the same tick as the commands arrive, as a loaded machine does."""
+    from textual.command import CommandList
+    from textual.widgets.option_list import Option
+
+    app = demo_app()
+    async with app.run_test(size=(140, 45)) as pilot:
+        await app.ready.wait()
+        await pilot.press("ctrl+p")
+        palette = app.screen
+        command_list = palette.query_one(CommandList)
+        palette._cancel_gather_commands()
+        command_list.clear_options()
+        await pilot.pause()  # laid out empty
+        command_list.add_options([Option(f"command {i}") for i in range(30)])
+        for action in ("page_up", "page_down", "first", "last"):
+            palette._action_command_list(action)  # before any layout: nothing to page through yet
+        await pilot.pause()
+        assert app.is_running and app.screen is palette
+        await pilot.press("pagedown")  # laid out now: the keys page through it
+        await pilot.pause()
+        assert command_list.highlighted is not None and command_list.highlighted > 0
