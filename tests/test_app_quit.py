@@ -55,7 +55,11 @@ def test_quit_keeps_the_answered_call_and_logs_the_one_in_flight(isolated_env):
         os.write(master, b"Write a long essay about rivers and the sea")
         time.sleep(0.3)
         os.write(master, b"\x13")
-        time.sleep(1.0)  # streaming now (a long essay at speed 1 takes several seconds)
+        # in flight now: its row is written (status started) before the request leaves; a long
+        # essay at speed 1 takes several seconds (waiting for the row, not a fixed second: a
+        # loaded machine may not have sent it yet)
+        assert wait(lambda: any(q.startswith("Write a long essay") for q, _ in rows(db)), 60), rows(db)
+        time.sleep(0.5)  # (a quit before the request leaves drops the row with its reservation: nothing was sent)
         os.write(master, b"\x11")  # ctrl+q
         assert p.wait(timeout=30) == 0
     finally:
