@@ -171,10 +171,14 @@ class Ledger:
             await asyncio.sleep(self.lease_s / 3)
             if not self._live:
                 break
-            try:
-                await self.store.renew_leases(self.owner, time.time() + self.lease_s)
-            except DatabaseError:
-                pass
+            await self.renew_once()
+
+    async def renew_once(self) -> None:
+        """One renewal of every lease of ours (a ledger that holds leases elsewhere adds its own)."""
+        try:
+            await self.store.renew_leases(self.owner, time.time() + self.lease_s)
+        except DatabaseError:
+            pass
 
     async def close(self) -> None:
         if self._renewer is not None:

@@ -20,7 +20,7 @@ from dataclasses import replace
 from modeltui.calls.budget import BudgetFigures, Ledger, Reservation
 from modeltui.errors import ModeltuiError
 from modeltui.settings.config import Budget
-from modeltui.store import CallRecord, DatabaseError, Store
+from modeltui.store import CallRecord, Store
 from modeltui.team import Settled, TeamBook, TeamDB
 
 
@@ -144,19 +144,12 @@ class TeamLedger(Ledger):
     async def reclaim_stale(self) -> int:
         return await super().reclaim_stale() + await self.book.charge_expired()
 
-    async def _renew(self) -> None:
-        while self._live:
-            await asyncio.sleep(self.lease_s / 3)
-            if not self._live:
-                break
-            try:
-                await self.store.renew_leases(self.owner, time.time() + self.lease_s)
-            except DatabaseError:
-                pass
-            try:
-                await self.book.renew(list(self._team.values()), self.lease_s)
-            except ModeltuiError:
-                pass  # unreachable for now: the next renewal may make it in time
+    async def renew_once(self) -> None:
+        await super().renew_once()
+        try:
+            await self.book.renew(list(self._team.values()), self.lease_s)
+        except ModeltuiError:
+            pass  # unreachable for now: the next renewal may make it in time
 
     async def close(self) -> None:
         await super().close()

@@ -12,12 +12,11 @@ from modeltui import reports
 from modeltui.calls.engine import Engine
 from modeltui.calls.request import AskObserver, AskRequest
 from modeltui.errors import UsageError
-from modeltui.reports import explain_text
 from modeltui.reports import money as _money
 from modeltui.signals import standard
 from modeltui.vocab import CallKind
 from modeltui.cli.precheck import read_stdin  # noqa: F401 - (cli/flows.py takes it from here)
-from modeltui.cli.printing import print_tournament
+from modeltui.cli.printing import print_trailer_tail, print_tournament
 from modeltui.cli.tables import _table
 from modeltui.vocab.words import marked, plural, snippet_text
 
@@ -40,16 +39,7 @@ def _print_result(result, args) -> int:
         print(f"  cut short: {why}", file=sys.stderr)
     if len(s.attempt_list) > 1:
         print(f"  {len(s.attempt_list)} attempts, {s.total_ms / 1000:.1f} s in all:", file=sys.stderr)
-        for i, a in enumerate(s.attempt_list, 1):
-            print(f"    {i}. {a['model']} · {a['status']}{' (' + a['error_kind'] + ')' if a['error_kind'] else ''} · "
-                  f"{a['ms'] / 1000:.1f} s", file=sys.stderr)
-    for what in s.gave_up:
-        print(f"  gave up: {what}", file=sys.stderr)
-    if getattr(args, "explain", False):
-        print(explain_text(s.reasons), file=sys.stderr)
-    if s.status != "ok":
-        print(f"modeltui: {s.error_kind}: {s.error}", file=sys.stderr)
-    return 0 if s.status == "ok" else 1
+    return print_trailer_tail(s, args)
 
 
 class _Terminal(AskObserver):

@@ -127,16 +127,6 @@ def print_summary(s, args) -> int:
     est = " est." if s.tokens_estimated else ""
     print(f"— {s.model}{sim} · {s.effective_tier} · {s.tokens_in}→{s.tokens_out} tokens{est} · {money(s.cost_usd)} · "
           f"{s.latency_ms:.0f} ms · {s.status} · call {s.call_id} · via modeltui serve", file=sys.stderr)
-    if len(s.attempt_list) > 1:
-        for i, a in enumerate(s.attempt_list, 1):
-            print(f"    {i}. {a['model']} · {a['status']}{' (' + a['error_kind'] + ')' if a['error_kind'] else ''} · "
-                  f"{a['ms'] / 1000:.1f} s", file=sys.stderr)
-    for what in s.gave_up:
-        print(f"  gave up: {what}", file=sys.stderr)
-    if getattr(args, "explain", False):
-        from modeltui.reports import explain_text
+    from modeltui.cli.printing import print_trailer_tail
 
-        print(explain_text(s.reasons), file=sys.stderr)
-    if s.status != "ok":
-        print(f"modeltui: {s.error_kind}: {s.error}", file=sys.stderr)
-    return 0 if s.status == "ok" else 1
+    return print_trailer_tail(s, args)
