@@ -4,6 +4,8 @@ the shapes can be read and tested on their own."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -94,6 +96,19 @@ def _number(body: dict, key: str, low: float, high: float, whole: bool = False):
     return value
 
 
+def conversation_of(client: str | None, turns: list[dict]) -> str:
+    """A client resends the whole conversation with each turn: its tool and its opening (the
+    system text and the first user message) name it, so its turns group as one in history. Two
+    conversations that open with the same words from the same tool are one there."""
+    opening = []
+    for t in turns:
+        opening.append((t["role"], t["content"]))
+        if t["role"] == "user":
+            break
+    digest = hashlib.sha256(json.dumps([client or "", opening]).encode("utf-8", "surrogatepass")).hexdigest()
+    return f"api-{digest[:16]}"
+
+
 def parse_chat(body, client: str | None, known: Callable[[str], bool]) -> ChatAsk:
     """The body of `POST /v1/chat/completions` as an ask. `known(model_id)` says whether the
     catalog has a model (an unknown one is a 404, as OpenAI answers it)."""
@@ -140,7 +155,8 @@ def parse_chat(body, client: str | None, known: Callable[[str], bool]) -> ChatAs
             turns[-1]["content"], history=tuple(turns[:-1]), tier=tier, model=forced, kind=kind,
             use_case=ours.get("use_case") if isinstance(ours.get("use_case"), str) else None,
             complexity=ours.get("complexity") if ours.get("complexity") in ("low", "medium", "high") else None,
-            max_tokens=max_tokens, temperature=temperature, stop=tuple(stop or ()), client=client)
+            max_tokens=max_tokens, temperature=temperature, stop=tuple(stop or ()), client=client,
+            conversation=conversation_of(client, turns) if kind == CallKind.API else None)
     except ValueError as exc:  # (UsageError: text that is not valid Unicode)
         raise WireError(400, str(exc), "invalid_text") from None
     return ChatAsk(request, bool(body.get("stream")), bool(stream_options.get("include_usage")), model)

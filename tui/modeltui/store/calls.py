@@ -56,7 +56,8 @@ class CallQueries:
         calls from before conversations were logged (or from the CLI) as one."""
         async with self.db.execute(
                 "SELECT COALESCE(conversation, 'session:' || session) AS conversation, MIN(ts) AS started, "
-                "MAX(ts) AS ended, SUM(parent_id IS NULL) AS prompts, SUM(cost_usd) AS cost_usd, MIN(id) AS first_id "
+                "MAX(ts) AS ended, SUM(parent_id IS NULL) AS prompts, SUM(cost_usd) AS cost_usd, MIN(id) AS first_id, "
+                "MIN(kind) AS kind, MAX(client) AS client "
                 f"FROM calls WHERE kind IN {_CONVERSATION} GROUP BY 1 "
                 "ORDER BY ended DESC LIMIT ? OFFSET ?", (limit, offset)) as cur:
             rows = [dict(r) for r in await cur.fetchall()]

@@ -26,6 +26,7 @@ from modeltui.vocab.tiers import TIERS, Tier
 
 # from the one table of actions (settings/actions.py): the footer shows those marked `show`
 BINDINGS = [Binding(a.key, a.action, a.label, id=a.id, priority=a.priority, show=a.show) for a in ACTIONS if a.key]
+LOG_WATCH_S = 1.0  # how soon a call from another process shows in the meter and history
 OUR_ACTIONS = {a.action.split("(")[0] for a in ACTIONS} | {"command_palette"}
 
 
@@ -161,6 +162,17 @@ class ModeltuiApp(App):
                 self.notify(f"[serve] in_app: {exc}", severity="warning", markup=False)
         self.ready.set()
         self._status("ready", ready=True)
+        self.log_version = await self.engine.store.version()
+        self.set_interval(LOG_WATCH_S, self._watch_log)
+
+    async def _watch_log(self) -> None:
+        """The one watch on the log: when anything was committed since the last look (calls from
+        other tools through a server, a CLI, ours), the views that show the log read it again."""
+        version = await self.engine.store.version()
+        if version != self.log_version:
+            self.log_version = version
+            for view in self.views.values():
+                view.post_message(msg.LogChanged())
 
     # -- the one gate: a dialog owns the keys ---------------------------------------------------
     def check_action(self, action: str, parameters: tuple) -> bool | None:

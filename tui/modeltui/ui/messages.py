@@ -37,6 +37,12 @@ class ShowTournament(Message):
 
 # -- the app to a view ---------------------------------------------------------------------------
 @dataclass
+class LogChanged(Message):
+    """Something was committed to the log: a call from another tool through `modeltui serve`, a
+    CLI, this app's own. The views that show the log (the meter, history) read it again."""
+
+
+@dataclass
 class EngineStatus(Message):
     """The engine is loading, ready, or running on simulated models (`banner`)."""
 

@@ -26,7 +26,7 @@ class CallKind(StrEnum):
     @classmethod
     def conversation(cls) -> tuple[CallKind, ...]:
         """The kinds a person's conversation is made of (what history, search and follow-ups see)."""
-        return (cls.CHAT, cls.ESCALATE, cls.RETRY, cls.CLI)
+        return (cls.CHAT, cls.ESCALATE, cls.RETRY, cls.CLI, cls.API)
 
     @classmethod
     def re_asks(cls) -> tuple[CallKind, ...]:

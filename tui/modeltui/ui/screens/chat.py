@@ -60,7 +60,6 @@ class ChatScreen(View):
         self.query_one("#banner").display = False
         self.query_one("#prompt", TextArea).focus()
         self.watch(self.app, "tier", self._tier_changed, init=False)
-        self.set_interval(5.0, self.refresh_meter)  # calls refresh it themselves; this catches other processes
         self.set_status("starting: loading models in the background…")
         if mark := os.environ.get("MODELTUI_PAINT_MARK"):  # benchmarks/first_paint.py
             self.call_after_refresh(self._mark_paint, mark)
@@ -99,6 +98,9 @@ class ChatScreen(View):
 
     def on_focus_prompt(self, message: msg.FocusPrompt) -> None:
         self.query_one("#prompt").focus()
+
+    async def on_log_changed(self, message: msg.LogChanged) -> None:
+        await self.refresh_meter()
 
     async def on_toggle_breakdown(self, message: msg.ToggleBreakdown) -> None:
         self.query_one(CostMeter).toggle_breakdown()

@@ -17,6 +17,11 @@ from modeltui.vocab.words import plural, snippet_text
 PAGE = 20
 
 
+def source(row: dict) -> str:
+    """Where a conversation was had: this app, the CLI, or the tool that asked through `modeltui serve`."""
+    return (row.get("client") or "a tool").split(" (")[0][:16] if row.get("kind") == "api" else "cli" if row.get("kind") == "cli" else "app"
+
+
 class HistoryScreen(View):
     BINDINGS = [("escape", "close_search", "Back"), ("slash", "search", "Search"), ("n", "page(1)", "Older"),
                 ("p", "page(-1)", "Newer")]
@@ -41,6 +46,12 @@ class HistoryScreen(View):
         if not self.results:  # the log has grown since this view was last on screen
             self.run_worker(self.load, group="reload", exclusive=True)
 
+    def on_log_changed(self, message: msg.LogChanged) -> None:
+        """New calls (another tool's through `modeltui serve`, too) show as they are logged; a
+        search's results stay as they are, and a view not on screen reloads when it comes back."""
+        if not self.results and self.is_current:
+            self.run_worker(self.load, group="reload", exclusive=True)
+
     def on_focus_prompt(self, message: msg.FocusPrompt) -> None:
         self.query_one("#search" if self.query_one("#search").display else DataTable).focus()
 
@@ -51,10 +62,10 @@ class HistoryScreen(View):
         rows = await reports.conversations(self.engine, limit=PAGE, offset=self.page_start)
         t = self.query_one(DataTable)
         t.clear(columns=True)
-        t.add_columns("started", "prompts", "cost", "first prompt")
+        t.add_columns("started", "from", "prompts", "cost", "first prompt")
         for r in rows:
-            t.add_row(datetime.fromtimestamp(r["started"]).strftime("%Y-%m-%d %H:%M"), int(r["prompts"] or 0),
-                      money(r["cost_usd"] or 0.0), Text(r["title"]), key=r["conversation"])
+            t.add_row(datetime.fromtimestamp(r["started"]).strftime("%Y-%m-%d %H:%M"), Text(source(r)),
+                      int(r["prompts"] or 0), money(r["cost_usd"] or 0.0), Text(r["title"]), key=r["conversation"])
         shown = f"{self.page_start + 1}–{self.page_start + len(rows)}" if rows else "none yet"
         self.query_one("#page", Static).update(f"conversations {shown} · enter continues one · / searches · "
                                                "n older · p newer")
