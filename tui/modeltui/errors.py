@@ -15,6 +15,10 @@ class UsageError(ModeltuiError):
     exit_code = 2
 
 
+class UnknownModel(UsageError):
+    """A model id the catalog does not have (a 404 to a client of `modeltui serve`)."""
+
+
 class StoreError(ModeltuiError):
     exit_code = 1
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import difflib
 import sys
 
-from modeltui.errors import UsageError
+from modeltui.errors import UnknownModel, UsageError
 from modeltui.providers.seed import known_ids
 from modeltui.settings import config_file
 from modeltui.vocab.tiers import TIERS
@@ -18,7 +18,7 @@ def _model(model_id: str, ids: list[str], where: str = "") -> None:
     if model_id in ids or (model_id.startswith("ollama/") and len(model_id) > 7):  # (Ollama's are found at run time)
         return
     near = difflib.get_close_matches(model_id, ids, n=3, cutoff=0.4)  # as Catalog.closest says it
-    raise UsageError(f"{where + ': ' if where else ''}unknown model '{model_id}'"
+    raise UnknownModel(f"{where + ': ' if where else ''}unknown model '{model_id}'"
                      + (f"; closest: {', '.join(near)}" if near else ""))
 
 

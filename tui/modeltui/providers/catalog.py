@@ -15,7 +15,7 @@ import os
 import urllib.request
 from dataclasses import dataclass, field, replace
 
-from modeltui.errors import UsageError
+from modeltui.errors import UnknownModel
 from modeltui.providers.prices import price_map
 from modeltui.providers.seed import BUILTIN as _BUILTIN
 from modeltui.providers.seed import DEMO_MODELS
@@ -166,8 +166,8 @@ class Catalog:
         """A usage error naming the closest ids when `model_id` is not in the catalog."""
         if model_id not in self.models:
             near = self.closest(model_id)
-            raise UsageError(f"{where + ': ' if where else ''}unknown model '{model_id}'"
-                             + (f"; closest: {', '.join(near)}" if near else ""))
+            raise UnknownModel(f"{where + ': ' if where else ''}unknown model '{model_id}'"
+                               + (f"; closest: {', '.join(near)}" if near else ""))
 
     def closest(self, model_id: str, n: int = 3) -> list[str]:
         import difflib

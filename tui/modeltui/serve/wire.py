@@ -32,7 +32,8 @@ def error_body(message: str, type_: str, code: str | None) -> dict:
 def error_of(exc: BaseException) -> tuple[int, str, str, str]:
     """An error of ours as (HTTP status, redacted message, OpenAI code, OpenAI type): one mapping
     for a JSON reply and for an error event in a stream."""
-    from modeltui.errors import BudgetRefused, ModeltuiError, NoModelAvailable, StoreError, UsageError
+    from modeltui.errors import (BudgetRefused, ModeltuiError, NoModelAvailable, StoreError, TeamUnavailable,
+                                 UnknownModel, UsageError)
     from modeltui.providers.redact import redact
 
     if isinstance(exc, WireError):
@@ -42,10 +43,12 @@ def error_of(exc: BaseException) -> tuple[int, str, str, str]:
         return 402, message, "budget_exceeded", "insufficient_quota"
     if isinstance(exc, NoModelAvailable):
         return 503, message, "no_model_available", "server_error"
+    if isinstance(exc, UnknownModel):
+        return 404, message, "model_not_found", "invalid_request_error"
     if isinstance(exc, UsageError):
-        if "unknown model" in message:
-            return 404, message, "model_not_found", "invalid_request_error"
         return 400, message, "invalid_request", "invalid_request_error"
+    if isinstance(exc, TeamUnavailable):  # nothing was sent: the team's cap cannot be checked
+        return 503, message, "team_database_unreachable", "server_error"
     if isinstance(exc, StoreError):
         return 503, message, "log_unavailable", "server_error"
     if isinstance(exc, ModeltuiError):
