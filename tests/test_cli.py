@@ -76,7 +76,9 @@ def test_unknown_model_lists_closest(isolated_env, capsys):
 
 
 def test_bad_date_is_one_line(isolated_env, capsys):
-    assert cli.main(["export", "--since", "yesterday"]) == 2
+    with pytest.raises(SystemExit) as stopped:  # the argument parser says it, before anything loads
+        cli.main(["export", "--since", "yesterday"])
+    assert stopped.value.code == 2
     assert "--since: 'yesterday' is not an ISO date" in capsys.readouterr().err
 
 

@@ -17,7 +17,10 @@ from serving import Served
 PROBE = """
 import sys
 from modeltui import cli
-code = cli.main({args!r})
+try:
+    code = cli.main({args!r})
+except SystemExit as exc:  # the argument parser's own refusals
+    code = exc.code
 print("CODE", code)
 print("HEAVY", sorted({{m.split('.')[0] for m in sys.modules}} & {{'litellm', 'pydantic', 'aiosqlite', 'starlette', 'httpx'}}))
 """
@@ -34,6 +37,10 @@ def probe(args: list[str], env: dict | None = None) -> subprocess.CompletedProce
     (["ask", "   "], "empty prompt"),
     (["tournament", "hi", "--models", "demo/small,nope/x"], "--models: unknown model 'nope/x'"),
     (["tournament", "hi", "--models", "demo/small"], "two or three different model ids"),
+    (["ask", "hi", "--tier", "nope"], "invalid choice: 'nope'"),
+    (["ask", "hi", "--bogus"], "unrecognized arguments: --bogus"),
+    (["export", "--since", "notadate"], "--since: 'notadate' is not an ISO date"),
+    (["export", "--until", "2026-13-01"], "--until: '2026-13-01' is not an ISO date"),
 ])
 def test_bad_arguments_are_said_before_anything_heavy_loads(isolated_env, args, said):
     p = probe(args)

@@ -241,17 +241,8 @@ async def cmd_log(args) -> int:
     return 0
 
 
-def _when(text: str | None, flag: str) -> float | None:
-    from modeltui.store.export import parse_when
-
-    try:
-        return parse_when(text) if text else None
-    except ValueError as exc:
-        raise UsageError(f"{flag}: {exc}") from None
-
-
 async def cmd_export(args) -> int:
-    since, until = _when(args.since, "--since"), _when(args.until, "--until")
+    since, until = args.since, args.until  # (unix times: the argument parser read them)
     if args.output and args.output != "-" and args.output.endswith(("/", os.sep)):
         raise UsageError(f"-o: {args.output} is a folder: give a file name")  # (Path() would drop the slash)
     dataset = {"chat": "conversations", "preferences": "preference pairs"}.get(args.format)

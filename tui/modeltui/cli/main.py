@@ -30,6 +30,16 @@ def _count(low: int):
     return parse
 
 
+def when(text: str) -> float:
+    """An ISO date or date-time argument, read as the parser reads the others (said at once)."""
+    from modeltui.vocab.when import parse_when
+
+    try:
+        return parse_when(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _positive(text: str) -> float:
     try:
         value = float(text)
@@ -73,8 +83,8 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--format", choices=("jsonl", "csv", "md", "chat", "preferences"), default="jsonl",
                    help="chat: conversations as OpenAI chat JSONL; preferences: tournament votes as preference pairs")
     e.add_argument("--session", help="one session id ('last' = the most recent)")
-    e.add_argument("--since", help="start date/time, ISO format (local time unless it has an offset)")
-    e.add_argument("--until", help="end date/time (exclusive), ISO format")
+    e.add_argument("--since", type=when, help="start date/time, ISO format (local time unless it has an offset)")
+    e.add_argument("--until", type=when, help="end date/time (exclusive), ISO format")
     e.add_argument("--no-text", dest="texts", action="store_false", help="drop prompts and responses")
     e.add_argument("-o", "--output", help="file to write ('-' = standard output; default: the exports folder)")
     b = sub.add_parser("budget", help="spend this session, today, this month vs the caps; per-model breakdown")

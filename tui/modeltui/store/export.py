@@ -13,7 +13,6 @@ import csv
 import io
 import json
 import os
-from datetime import datetime
 from pathlib import Path
 
 FORMATS = ("jsonl", "csv", "md", "chat", "preferences")
@@ -21,13 +20,6 @@ TEXT_COLUMNS = ("prompt", "response")
 MD_COLUMNS = ("id", "ts", "model", "tier", "use_case", "status", "tokens_in", "tokens_out", "cost_usd", "latency_ms",
               "thumb", "vote")
 
-
-def parse_when(text: str) -> float:
-    """Unix time of an ISO date or date-time (local time unless it carries an offset)."""
-    try:
-        return datetime.fromisoformat(text.strip()).timestamp()
-    except ValueError:
-        raise ValueError(f"'{text}' is not an ISO date or date-time (e.g. 2026-11-01 or 2026-11-01T09:00)") from None
 
 
 def _neutralise(value):

@@ -46,7 +46,7 @@ class ExportScreen(ModalScreen[str | None]):
         self.dismiss(f"exported {n} calls to {out}" if n else "no calls match: nothing exported")
 
     def _when(self, sel: str) -> float | None:
-        from modeltui.store.export import parse_when
+        from modeltui.vocab.when import parse_when
 
         text = self.query_one(sel, Input).value.strip()
         return parse_when(text) if text else None
