@@ -250,3 +250,15 @@ async def test_paging_a_palette_list_not_yet_laid_out_does_nothing(isolated_env)
         await pilot.press("pagedown")  # laid out now: the keys page through it
         await pilot.pause()
         assert command_list.highlighted is not None and command_list.highlighted > 0
+
+
+async def test_the_log_watch_skips_a_look_while_the_log_is_closing(isolated_env):
+    """The watch (ui/app.py) runs each second beside everything else: it is stopped before the
+    log closes at exit, and a look that still lands on a closed log is skipped, not a traceback."""
+    app = demo_app()
+    async with app.run_test(size=(100, 30)):
+        await app.ready.wait()
+        watch = app.log_watch
+        assert watch is not None and app.log_version is not None
+    assert watch._task is None or watch._task.done()  # stopped at unmount, before the log closed
+    await app._watch_log()  # the log is closed now (aiosqlite raises ValueError): nothing raised

@@ -58,6 +58,7 @@ class ModeltuiApp(App):
         self.keymap = keymap if isinstance(keymap, dict) and all(isinstance(v, str) for v in keymap.values()) else {}
         self.engine = None
         self.hosted = None  # the server hosted for other tools ([serve] in_app)
+        self.log_watch = None  # the timer of _watch_log, once the log is open
         self.ready = asyncio.Event()
         self.startup_error: str | None = None
         from modeltui.ui.themes import load_themes
@@ -160,15 +161,21 @@ class ModeltuiApp(App):
                 self.notify(f"serving other tools at {self.hosted.url}")
             except ModeltuiError as exc:
                 self.notify(f"[serve] in_app: {exc}", severity="warning", markup=False)
+        self.log_version = await self.engine.store.version()
+        self.log_watch = self.set_interval(LOG_WATCH_S, self._watch_log)
         self.ready.set()
         self._status("ready", ready=True)
-        self.log_version = await self.engine.store.version()
-        self.set_interval(LOG_WATCH_S, self._watch_log)
 
     async def _watch_log(self) -> None:
         """The one watch on the log: when anything was committed since the last look (calls from
-        other tools through a server, a CLI, ours), the views that show the log read it again."""
-        version = await self.engine.store.version()
+        other tools through a server, a CLI, ours), the views that show the log read it again.
+        A look that fails (the log closing, a disk error) is skipped: the next one tries again."""
+        import sqlite3
+
+        try:
+            version = await self.engine.store.version()
+        except (sqlite3.Error, ValueError):
+            return
         if version != self.log_version:
             self.log_version = version
             for view in self.views.values():
@@ -316,6 +323,8 @@ class ModeltuiApp(App):
             self.notify(f"could not remember the setting: {exc}", severity="warning")
 
     async def on_unmount(self) -> None:
+        if self.log_watch is not None:
+            self.log_watch.stop()  # before the log closes under it
         if self.hosted is not None:
             await self.hosted.stop()
         if self.engine is not None:
