@@ -62,6 +62,7 @@ class Engine:
         self.session = session or new_session_id()
         self.ledger = Ledger(store, cfg.budget, self.session)
         self.health = Health(cfg.routing.cooldown_failures, cfg.routing.cooldown_s)
+        self.team = None  # team mode: the team's evidence (calls/team_ledger.TeamEvidence)
         self.knowledge = Knowledge(cfg, store, {m.id: m.quality for m in catalog.all()} if catalog else None)
         self.rng = self.knowledge.rng  # Thompson samples (tests seed it)
         self.resolve_use_case = self.knowledge.use_case

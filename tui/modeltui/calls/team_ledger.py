@@ -39,12 +39,39 @@ async def open_team_ledger(engine) -> TeamLedger:
                         cfg.team.share_text)
     engine.ledger = ledger
     engine.store.evidence_hooks.append(ledger.share_evidence)
-    horizon = EVIDENCE_HALF_LIVES * engine.store.half_life_s
-    engine.knowledge.shared = lambda: ledger.book.shared_evidence(time.time() - horizon)
+    engine.team = TeamEvidence(ledger.book, engine.store.half_life_s)
+    engine.knowledge.shared = engine.team.evidence
     return ledger
 
 
 EVIDENCE_HALF_LIVES = 8  # older shared evidence weighs under 0.4 %: not read
+
+
+class TeamEvidence:
+    """What the team's database knows beyond this machine's log, as the auto tier, the rankings
+    and the savings read it: the other members' calls and evidence (this member's own are in the
+    local statistics already), and every member's answered calls for the savings."""
+
+    def __init__(self, book: TeamBook, half_life_s: float):
+        self.book = book
+        self.half_life_s = half_life_s
+
+    def _since(self) -> float:
+        return time.time() - EVIDENCE_HALF_LIVES * self.half_life_s
+
+    async def evidence(self) -> list[tuple[str, str, float, float, float]]:
+        """The other members' thumbs, votes and checks (what the bandit samples from)."""
+        return await self.book.shared_evidence(self._since())
+
+    async def stats(self) -> list[tuple]:
+        """The other members' aggregates per (use case, model), decayed as the local statistics are."""
+        return await self.book.team_stats(self._since(), self.half_life_s)
+
+    async def answered(self, since: float) -> list[tuple]:
+        return await self.book.answered(since)
+
+    async def members(self) -> int:
+        return await self.book.member_count()
 
 
 async def _finish(work) -> object:

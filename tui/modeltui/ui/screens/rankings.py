@@ -77,7 +77,9 @@ class RankingsScreen(View):
             f"{m['calls']} calls (every kind). Its {s['calls']} answered calls cost {money(s['actual_usd'])}; the "
             f"best-ranked adequate models would cost {money(s['alternative_usd'])} "
             f"(possible saving {money(s['possible_savings_usd'])}){flags}"
-            + (f". Evidence: {reports.evidence_source(engine)}" if engine.cfg.team.url() else ""))
+            + (f". The team's {t['calls']} answered calls this month cost {money(t['actual_usd'])}; would cost "
+               f"{money(t['alternative_usd'])}" if (t := s.get("team")) else "")
+            + (f". Evidence: {s['evidence']}" if engine.team is not None else ""))
         self.fill()
 
     def on_select_changed(self) -> None:
