@@ -43,7 +43,8 @@ async def evidence_source(engine: Engine) -> str:
     """Whose evidence the rankings, the savings and the auto tier stand on, said beside them."""
     if engine.team is None:
         return "this machine's log"
-    n = await engine.team.members()
+    if (n := await engine.team.members()) is None:
+        return "this machine's log only: the team database is unreachable now (its evidence is left out)"
     return (f"the team's evidence ({n} member{'s' if n != 1 else ''}: their calls, thumbs, votes and checks) plus "
             f"this machine's log ({engine.cfg.team.member_name()}'s); Bradley-Terry ratings from this machine's "
             "votes only (the team keeps votes as wins and losses, not as pairings)")
@@ -62,10 +63,11 @@ async def savings(engine: Engine, days: float | None = None, ranked: dict[str, l
     out["month"] = await month_spend(engine)
     if engine.team is not None:
         team_since = time.time() - days * 86_400 if days else period_starts("utc")[0]
-        groups = [{"use_case": uc or None, "model": m, "calls": n, "tokens_in": tin, "tokens_out": tout, "cost_usd": cost}
-                  for uc, m, n, tin, tout, cost in await engine.team.answered(team_since)]
-        out["team"] = savings_of(groups, ranked, engine.catalog)
-        out["team"].pop("flags")  # the team keeps no complexity: the "simple prompt" flag is this machine's
+        if (answered := await engine.team.answered(team_since)) is not None:  # None: unreachable now
+            groups = [{"use_case": uc or None, "model": m, "calls": n, "tokens_in": tin, "tokens_out": tout,
+                       "cost_usd": cost} for uc, m, n, tin, tout, cost in answered]
+            out["team"] = savings_of(groups, ranked, engine.catalog)
+            out["team"].pop("flags")  # the team keeps no complexity: the "simple prompt" flag is this machine's
     out["evidence"] = await evidence_source(engine)
     return out
 
