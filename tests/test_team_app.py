@@ -1,5 +1,6 @@
 """The app in team mode: its meter shows the team's month and the member's own, read from the
-team database on a real PostgreSQL server."""
+team database on a real PostgreSQL server; an unreachable database (at the start or mid-session)
+is shown, sends nothing and is retried until sends go through again."""
 
 from conftest import CANARY
 from helpers import make_config, server_config
@@ -56,9 +57,19 @@ async def _forward(port: int, host: str, target: int):
 
     async def handle(client_r, client_w):
         server_r, server_w = await asyncio.open_connection(host, target)
+        srv.open.extend([client_w, server_w])
         await asyncio.gather(pipe(client_r, server_w), pipe(server_r, client_w))
 
-    return await asyncio.start_server(handle, "127.0.0.1", port)
+    srv = await asyncio.start_server(handle, "127.0.0.1", port)
+    srv.open = []
+    return srv
+
+
+def _drop(forwarder) -> None:
+    """The database goes away mid-session: no new connections, the open ones cut."""
+    forwarder.close()
+    for w in forwarder.open:
+        w.transport.abort()
 
 
 async def test_an_unreachable_team_database_is_shown_sends_nothing_and_is_retried(server, isolated_env, monkeypatch, pg_db):
@@ -113,13 +124,27 @@ async def test_an_unreachable_team_database_is_shown_sends_nothing_and_is_retrie
             answered = app.chat.query(Answer).last()
             assert not answered.has_class("failed") and answered.text, str(answered.query_one(".meta").render())
             assert server.count() == 1
+
+            _drop(forwarder)  # gone mid-session: the next send finds out, refuses, and the retry begins
+            await send(app, pilot, "are you there")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            meta = str(app.chat.query(Answer).last().query_one(".meta").render())
+            assert "unreachable" in meta and server.count() == 1, meta
+            await until(pilot, lambda: app.engine.ledger.offline is not None)
+            forwarder = await _forward(port, pg.hostname, pg.port)
+            await until(pilot, lambda: app.engine.ledger.offline is None)
+            await send(app, pilot, "and now")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert not app.chat.query(Answer).last().has_class("failed") and server.count() == 2
     finally:
         if forwarder is not None:
-            forwarder.close()
+            _drop(forwarder)
     store_rows = await _local_rows(app)
-    assert [r["status"] for r in store_rows] == ["ok"]  # the refused send left no row
+    assert [r["status"] for r in store_rows] == ["ok", "ok"]  # the refused sends left no row
     with psycopg.connect(url) as conn:
-        assert conn.execute("SELECT member, status FROM modeltui.calls").fetchall() == [(name, "ok")]
+        assert conn.execute("SELECT member, status FROM modeltui.calls").fetchall() == [(name, "ok")] * 2
         assert conn.execute("SELECT count(*) FROM modeltui.reservations").fetchone() == (0,)
 
 
