@@ -105,3 +105,28 @@ async def test_another_members_calls_and_thumbs_change_my_rankings_and_savings(s
     assert bs[X].observations == bs[Y].observations == 5
     await ea.close()
     await eb.close()
+
+
+async def test_a_replaced_thumb_is_replaced_in_the_team_database_too(server, isolated_env, monkeypatch, pg_db):
+    url, dbname = pg_db
+    a, b = f"a_{dbname[-6:]}", f"b_{dbname[-6:]}"
+    db = TeamDB(url)
+    await admin.init(db, 10.0, None, "boss")
+    for n in (a, b):
+        await admin.add_member(db, n, password="pw-" + n)
+    await db.close()
+    monkeypatch.setenv("OPENAI_API_KEY", CANARY)
+    host = url.split("@", 1)[1]
+    ea = await Engine.open(cfg=laptop(server, isolated_env, a, f"postgresql://{a}:pw-{a}@{host}"), probe_ollama=False)
+    eb = await Engine.open(cfg=laptop(server, isolated_env, b, f"postgresql://{b}:pw-{b}@{host}"), probe_ollama=False)
+    result = await ea.ask(AskRequest(PROMPT, model=X))
+    await feedback.thumb(ea, result.call_ids[-1], False)
+    await feedback.thumb(ea, result.call_ids[-1], True)  # changed its mind: the down is retracted
+    seen = await eb.ledger.book.shared_evidence(0)
+    thumbs = [(s, f) for _uc, m, s, f, _ts in seen if m == X]
+    assert len(thumbs) == 3  # down, its retraction, up: the team's log is append-only
+    assert abs(sum(s for s, _ in thumbs) - 1.0) < 1e-6 and abs(sum(f for _, f in thumbs)) < 1e-6, thumbs
+    mine = {r.model: r for r in (await reports.rankings(eb))["general"]}
+    assert mine[X].satisfaction > 0.6  # (1 + 1) / (1 + 0 + 2): b sees a's up, not its down
+    await ea.close()
+    await eb.close()

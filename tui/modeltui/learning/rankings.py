@@ -89,10 +89,12 @@ def add_team(per_uc: dict[str, dict[str, dict]], team_rows: list[tuple], use_cas
         r["n"] += n
         r["ok"] += ok
         r["cost_usd"] += cost
-        r["up"] += up
-        r["down"] += down
-        r["s"] += s
-        r["f"] += f + errors * ERROR_FAILURE
+        # a retracted thumb or vote is a negative row in the team's evidence: its sums may dip
+        # below zero by clock skew between laptop and server, never by more
+        r["up"] += max(0.0, up)
+        r["down"] += max(0.0, down)
+        r["s"] += max(0.0, s)
+        r["f"] += max(0.0, f) + errors * ERROR_FAILURE
         r["raw_calls"] += int(raw)
 
 

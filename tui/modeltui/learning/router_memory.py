@@ -78,9 +78,16 @@ class Knowledge:
             bandit.load(await self.store.evidence_rows())
             if self.shared is not None:
                 now = time.time()
+                sums: dict[tuple[str, str], list[float]] = {}
                 for use_case, model, succ, fail, ts in await self.shared():
                     k = factor(now - ts, self.store.half_life_s)
-                    bandit.observe(use_case, model, succ * k, fail * k, now)
+                    acc = sums.setdefault((use_case, model), [0.0, 0.0])
+                    acc[0] += succ * k
+                    acc[1] += fail * k
+                # a retracted thumb or vote is a negative row: summed with the one it cancels,
+                # never below zero (one whose original never reached the team cancels nothing)
+                for (use_case, model), (succ, fail) in sums.items():
+                    bandit.observe(use_case, model, max(0.0, succ), max(0.0, fail), now)
             self._bandit = (version, bandit)
         return self._bandit[1]
 
