@@ -70,6 +70,21 @@ def test_init_set_status_and_budget_as_admin_and_member(server, isolated_env, pg
     p = run("rankings", env=env)
     assert "evidence: the team's evidence" in p.stdout and "member-pass-123" not in p.stdout
 
+    # the admin removes the member: its role can no longer reserve; what it spent stays the team's
+    p = run("team", "set", "--remove-member", name, "--database", url)
+    assert p.returncode == 0 and f"member {name} removed" in p.stdout, p.stderr
+    p = run("ask", "hello", "--model", MODEL, env=env)
+    assert p.returncode == 3 and "not permitted to log in" in p.stderr and "nothing was sent" in p.stderr, p.stderr
+    assert server.count() == 1 and "member-pass-123" not in p.stderr
+    status = json.loads(run("team", "status", "--json", "--database", url).stdout)
+    gone = next(m for m in status["members"] if m["member"] == name)
+    assert gone["monthly_usd"] == 0 and abs(gone["spent_usd"] - 0.007) < 1e-9 and abs(status["spent_usd"] - 0.007) < 1e-9
+    admin_name = next(m["member"] for m in status["members"] if m["role"] == "admin")  # (who ran init)
+    p = run("team", "set", "--remove-member", admin_name, "--database", url)
+    assert p.returncode == 2 and "is an admin" in p.stderr, p.stderr
+    p = run("team", "set", "--remove-member", "nobody", "--database", url)
+    assert p.returncode == 2 and "nobody is not a member" in p.stderr, p.stderr
+
 
 def test_unreachable_team_database_is_one_line_exit_3_and_nothing_sent(server, isolated_env):
     member_config(server, isolated_env, "a", "postgresql://a:pw-secret-999@127.0.0.1:1/team")
