@@ -3,7 +3,7 @@ team database on a real PostgreSQL server; an unreachable database (at the start
 is shown, sends nothing and is retried until sends go through again."""
 
 from conftest import CANARY
-from helpers import make_config, server_config
+from helpers import make_config, server_config, until
 from pg_server import pg_admin, pg_db  # noqa: F401 - fixtures
 
 from modeltui.calls.engine import Engine
@@ -36,8 +36,13 @@ async def test_the_meter_shows_the_team_month_and_the_members_own(server, isolat
         await pilot.pause()
         meter = str(app.chat.query_one("#meter-spend").render())
         cap = str(app.chat.query_one("#meter-cap").render())
+        await pilot.press("f7")  # the rankings view: its savings line says whose evidence and the team's calls
+        await until(pilot, lambda: "Evidence:" in str(app.screen.query_one("#savings").render()))
+        savings = str(app.screen.query_one("#savings").render())
     assert "team    $0.007000 of $0.500000" in meter and "you     $0.007000 of $0.200000" in meter, meter
     assert "left $0.193000" in cap and "pw-app-1" not in meter + cap, cap
+    assert "The team's 1 answered call this month cost $0.007000" in savings, savings
+    assert "Evidence: the team's evidence (2 members" in savings and "pw-app-1" not in savings, savings
 
 
 async def _forward(port: int, host: str, target: int):
@@ -77,7 +82,6 @@ async def test_an_unreachable_team_database_is_shown_sends_nothing_and_is_retrie
     from urllib.parse import urlsplit
 
     import psycopg
-    from helpers import until
     from test_app import send
 
     from modeltui.ui.widgets.answer import Answer

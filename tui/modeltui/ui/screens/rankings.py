@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Footer, Header, Select, Static
 
 from modeltui.ui.screens.view import View
 from modeltui.ui.widgets.meter import money
+from modeltui.vocab.words import plural
 
 # (heading, the row's value to sort by, how it is shown, largest first?)
 COLUMNS = (
@@ -77,7 +78,7 @@ class RankingsScreen(View):
             f"{m['calls']} calls (every kind). Its {s['calls']} answered calls cost {money(s['actual_usd'])}; the "
             f"best-ranked adequate models would cost {money(s['alternative_usd'])} "
             f"(possible saving {money(s['possible_savings_usd'])}){flags}"
-            + (f". The team's {t['calls']} answered calls this month cost {money(t['actual_usd'])}; would cost "
+            + (f". The team's {plural(t['calls'], 'answered call')} this month cost {money(t['actual_usd'])}; would cost "
                f"{money(t['alternative_usd'])}" if (t := s.get("team")) else "")
             + (f". Evidence: {s['evidence']}" if engine.team is not None else ""))
         self.fill()
