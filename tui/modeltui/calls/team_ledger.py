@@ -145,8 +145,9 @@ class TeamLedger(Ledger):
         if self.retry_s is None:
             return  # the CLI: this step's error is the answer
         first = self.offline is None
+        why = str(exc).split(": ", 1)[-1].removesuffix("; nothing was sent")  # (the server's words, redacted)
         self.offline = (f"team database {shown(self.book.db.url)} unreachable — nothing is sent under the team cap; "
-                        f"retrying every {self.retry_s:g} s ({str(exc).split(': ', 1)[-1].removesuffix('; nothing was sent')})")
+                        f"retrying every {self.retry_s:g} s ({why})")
         if self._retrier is None or self._retrier.done():
             self._retrier = asyncio.ensure_future(self._retry())
         if first:

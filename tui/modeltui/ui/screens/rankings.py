@@ -78,8 +78,8 @@ class RankingsScreen(View):
             f"{m['calls']} calls (every kind). Its {s['calls']} answered calls cost {money(s['actual_usd'])}; the "
             f"best-ranked adequate models would cost {money(s['alternative_usd'])} "
             f"(possible saving {money(s['possible_savings_usd'])}){flags}"
-            + (f". The team's {plural(t['calls'], 'answered call')} this month cost {money(t['actual_usd'])}; would cost "
-               f"{money(t['alternative_usd'])}" if (t := s.get("team")) else "")
+            + (f". The team's {plural(t['calls'], 'answered call')} this month cost {money(t['actual_usd'])}; "
+               f"would cost {money(t['alternative_usd'])}" if (t := s.get("team")) else "")
             + (f". Evidence: {s['evidence']}" if engine.team is not None else ""))
         self.fill()
 
