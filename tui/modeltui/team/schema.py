@@ -13,6 +13,8 @@ dollar. Times are the server's (`now()`), so laptops' clocks do not matter; the 
 
 from __future__ import annotations
 
+from modeltui.vocab import EvidenceSource, Status
+
 SCHEMA = "modeltui"
 MEMBER_ROLE = "modeltui_member"
 
@@ -164,17 +166,17 @@ _TEAM_READS = [
                       failures double precision)
        LANGUAGE sql STABLE SECURITY DEFINER SET search_path = modeltui, pg_temp AS $$
        WITH c AS (SELECT COALESCE(use_case, '') AS use_case, model, status, cost_usd, latency_ms, {_DECAY} AS w
-                  FROM calls WHERE ts >= p_since AND member <> p_exclude AND status IN ('ok', 'error')),
-            cs AS (SELECT use_case, model, SUM(w) AS n, COALESCE(SUM(w) FILTER (WHERE status = 'ok'), 0) AS ok,
-                          COALESCE(SUM(w) FILTER (WHERE status = 'error'), 0) AS errors,
+                  FROM calls WHERE ts >= p_since AND member <> p_exclude AND status IN ('{Status.OK}', '{Status.ERROR}')),
+            cs AS (SELECT use_case, model, SUM(w) AS n, COALESCE(SUM(w) FILTER (WHERE status = '{Status.OK}'), 0) AS ok,
+                          COALESCE(SUM(w) FILTER (WHERE status = '{Status.ERROR}'), 0) AS errors,
                           SUM(w * COALESCE(cost_usd, 0)) AS cost_usd,
-                          percentile_cont(0.5) WITHIN GROUP (ORDER BY latency_ms) FILTER (WHERE status = 'ok') AS lat,
+                          percentile_cont(0.5) WITHIN GROUP (ORDER BY latency_ms) FILTER (WHERE status = '{Status.OK}') AS lat,
                           count(*) AS raw_calls
                    FROM c GROUP BY use_case, model),
             e AS (SELECT use_case, model, source, successes, failures, {_DECAY} AS w
                   FROM evidence WHERE ts >= p_since AND member <> p_exclude),
-            es AS (SELECT use_case, model, COALESCE(SUM(w * successes) FILTER (WHERE source = 'thumb'), 0) AS up,
-                          COALESCE(SUM(w * failures) FILTER (WHERE source = 'thumb'), 0) AS down,
+            es AS (SELECT use_case, model, COALESCE(SUM(w * successes) FILTER (WHERE source = '{EvidenceSource.THUMB}'), 0) AS up,
+                          COALESCE(SUM(w * failures) FILTER (WHERE source = '{EvidenceSource.THUMB}'), 0) AS down,
                           SUM(w * successes) AS s, SUM(w * failures) AS f
                    FROM e GROUP BY use_case, model)
        SELECT use_case, model, COALESCE(cs.n, 0), COALESCE(cs.ok, 0), COALESCE(cs.errors, 0), COALESCE(cs.cost_usd, 0),
@@ -182,13 +184,13 @@ _TEAM_READS = [
               COALESCE(es.f, 0)
        FROM cs FULL JOIN es USING (use_case, model) $$""",
     # every member's answered calls since a time, per (use case, model): what the savings compare
-    """CREATE FUNCTION modeltui.team_answered(p_since timestamptz)
+    f"""CREATE FUNCTION modeltui.team_answered(p_since timestamptz)
        RETURNS TABLE (use_case text, model text, calls bigint, tokens_in bigint, tokens_out bigint,
                       cost_usd double precision)
        LANGUAGE sql STABLE SECURITY DEFINER SET search_path = modeltui, pg_temp AS $$
        SELECT COALESCE(use_case, ''), model, count(*), COALESCE(SUM(tokens_in), 0)::bigint,
               COALESCE(SUM(tokens_out), 0)::bigint, COALESCE(SUM(cost_usd), 0)
-       FROM calls WHERE ts >= p_since AND status = 'ok' GROUP BY 1, 2 $$""",
+       FROM calls WHERE ts >= p_since AND status = '{Status.OK}' GROUP BY 1, 2 $$""",
     "REVOKE ALL ON FUNCTION modeltui.team_stats(timestamptz, double precision, text) FROM PUBLIC",
     "REVOKE ALL ON FUNCTION modeltui.team_answered(timestamptz) FROM PUBLIC",
     f"GRANT EXECUTE ON FUNCTION modeltui.team_stats(timestamptz, double precision, text) TO {MEMBER_ROLE}",
