@@ -10,7 +10,7 @@ from modeltui import reports
 from modeltui.calls.engine import Engine
 from modeltui.calls.request import AskRequest
 from modeltui.signals import feedback
-from modeltui.team import TeamDB, admin
+from modeltui.team import TeamBook, TeamDB, admin
 
 ROOMY = {"connect_timeout_s": 15.0, "stall_timeout_s": 15.0, "total_timeout_s": 40.0}  # a loaded machine is not "unreachable"
 X, Y = "openai/ok:x", "openai/ok:y"
@@ -128,5 +128,20 @@ async def test_a_replaced_thumb_is_replaced_in_the_team_database_too(server, iso
     assert abs(sum(s for s, _ in thumbs) - 1.0) < 1e-6 and abs(sum(f for _, f in thumbs)) < 1e-6, thumbs
     mine = {r.model: r for r in (await reports.rankings(eb))["general"]}
     assert mine[X].satisfaction > 0.6  # (1 + 1) / (1 + 0 + 2): b sees a's up, not its down
+
+    # a retraction whose thumb never reached the team (given before team mode) cancels only its
+    # own member's evidence, never another member's thumb
+    c = f"c_{dbname[-6:]}"
+    admin_db = TeamDB(url)
+    await admin.add_member(admin_db, c, password="pw-" + c)
+    await admin_db.close()
+    cb = TeamBook(TeamDB(f"postgresql://{c}:pw-{c}@{host}"), c)
+    await cb.add_evidence([(X, "general", "thumb", 1.0, 0.0)])
+    await cb.db.close()
+    await ea.ledger.book.add_evidence([(X, "general", "thumb", -2.0, 0.0)])  # a: net -1 on X
+    row = next(r for r in await eb.ledger.book.team_stats(0, None) if r[1] == X)
+    assert abs(row[8] - 1.0) < 1e-6 and abs(row[10] - 1.0) < 1e-6, row  # c's up stands (a's clamps at 0)
+    arm = (await eb.knowledge.bandit()).arms[("general", X)]
+    assert abs(arm.s - 1.0) < 1e-3, arm  # the auto tier reads the same sums
     await ea.close()
     await eb.close()

@@ -28,6 +28,7 @@ from modeltui.errors import ModeltuiError, TeamUnavailable
 from modeltui.settings.config import Budget
 from modeltui.store import CallRecord, Store
 from modeltui.team import Settled, TeamBook, TeamDB, shown
+from modeltui.vocab import GENERAL
 
 
 async def open_team_ledger(engine, keep_trying: bool = False) -> TeamLedger:
@@ -78,8 +79,12 @@ class TeamEvidence:
         return time.time() - EVIDENCE_HALF_LIVES * self.half_life_s
 
     async def evidence(self) -> list[tuple[str, str, float, float, float]]:
-        """The other members' thumbs, votes and checks (what the bandit samples from)."""
-        return await self.ledger.team(self.book.shared_evidence(self._since()))
+        """The other members' thumbs, votes and checks (what the bandit samples from), summed per
+        member and (use case, model) and decayed to now on the server, where a retracted thumb
+        or vote cancels only its own member's evidence: (use case, model, successes, failures, now)."""
+        now = time.time()
+        rows = await self.ledger.team(self.book.team_stats(self._since(), self.half_life_s))
+        return [(uc or GENERAL, model, s, f, now) for uc, model, *_, s, f in rows if s or f]
 
     async def _or_none(self, work):
         try:

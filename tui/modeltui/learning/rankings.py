@@ -89,8 +89,8 @@ def add_team(per_uc: dict[str, dict[str, dict]], team_rows: list[tuple], use_cas
         r["n"] += n
         r["ok"] += ok
         r["cost_usd"] += cost
-        # a retracted thumb or vote is a negative row in the team's evidence: its sums may dip
-        # below zero by clock skew between laptop and server, never by more
+        # a retracted thumb or vote is a negative row in the team's evidence; the server clamps
+        # each member's sums at zero (team_stats), and so does this, whatever the server sends
         r["up"] += max(0.0, up)
         r["down"] += max(0.0, down)
         r["s"] += max(0.0, s)

@@ -84,8 +84,8 @@ class Knowledge:
                     acc = sums.setdefault((use_case, model), [0.0, 0.0])
                     acc[0] += succ * k
                     acc[1] += fail * k
-                # a retracted thumb or vote is a negative row: summed with the one it cancels,
-                # never below zero (one whose original never reached the team cancels nothing)
+                # the server sums each member's rows (a retraction is a negative one) and clamps
+                # them at zero; clamped here too, so a Beta parameter can never go below its prior
                 for (use_case, model), (succ, fail) in sums.items():
                     bandit.observe(use_case, model, max(0.0, succ), max(0.0, fail), now)
             self._bandit = (version, bandit)

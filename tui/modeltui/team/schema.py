@@ -173,12 +173,16 @@ _TEAM_READS = [
                           percentile_cont(0.5) WITHIN GROUP (ORDER BY latency_ms) FILTER (WHERE status = '{Status.OK}') AS lat,
                           count(*) AS raw_calls
                    FROM c GROUP BY use_case, model),
-            e AS (SELECT use_case, model, source, successes, failures, {_DECAY} AS w
+            e AS (SELECT member, use_case, model, source, successes, failures, {_DECAY} AS w
                   FROM evidence WHERE ts >= p_since AND member <> p_exclude),
-            es AS (SELECT use_case, model, COALESCE(SUM(w * successes) FILTER (WHERE source = '{EvidenceSource.THUMB}'), 0) AS up,
-                          COALESCE(SUM(w * failures) FILTER (WHERE source = '{EvidenceSource.THUMB}'), 0) AS down,
-                          SUM(w * successes) AS s, SUM(w * failures) AS f
-                   FROM e GROUP BY use_case, model)
+            -- a retraction is a negative row: it may cancel its own member's evidence, never another's
+            em AS (SELECT use_case, model,
+                          GREATEST(SUM(w * successes) FILTER (WHERE source = '{EvidenceSource.THUMB}'), 0) AS up,
+                          GREATEST(SUM(w * failures) FILTER (WHERE source = '{EvidenceSource.THUMB}'), 0) AS down,
+                          GREATEST(SUM(w * successes), 0) AS s, GREATEST(SUM(w * failures), 0) AS f
+                   FROM e GROUP BY member, use_case, model),
+            es AS (SELECT use_case, model, SUM(up) AS up, SUM(down) AS down, SUM(s) AS s, SUM(f) AS f
+                   FROM em GROUP BY use_case, model)
        SELECT use_case, model, COALESCE(cs.n, 0), COALESCE(cs.ok, 0), COALESCE(cs.errors, 0), COALESCE(cs.cost_usd, 0),
               cs.lat, COALESCE(cs.raw_calls, 0), COALESCE(es.up, 0), COALESCE(es.down, 0), COALESCE(es.s, 0),
               COALESCE(es.f, 0)
