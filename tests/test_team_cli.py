@@ -32,7 +32,7 @@ def test_init_set_status_and_budget_as_admin_and_member(server, isolated_env, pg
     p = run("team", "status", "--database", url)
     assert p.returncode == 1 and "team init" in p.stderr, p.stderr
     p = run("team", "init", "--monthly-usd", "0.05", "--member-monthly-usd", "0.02", "--database", url)
-    assert p.returncode == 0 and "schema 1 (created)" in p.stdout, p.stderr
+    assert p.returncode == 0 and "schema 2 (created)" in p.stdout, p.stderr
     p = run("team", "set", "--add-member", name, "--password-env", "PW", "--member-cap", f"{name}=0.03",
             "--database", url, env={"PW": "member-pass-123"})
     assert p.returncode == 0 and f"member {name} added" in p.stdout, p.stderr
@@ -65,9 +65,25 @@ def test_init_set_status_and_budget_as_admin_and_member(server, isolated_env, pg
 
     # rankings say whose evidence they stand on
     p = run("rankings", "--json", env=env)
-    assert p.returncode == 0 and json.loads(p.stdout)["evidence"].startswith(f"this machine's log ({name}'s"), p.stderr
+    said = json.loads(p.stdout)["evidence"]
+    assert p.returncode == 0 and said.startswith("the team's evidence (2 members") and f"({name}'s)" in said, p.stderr
     p = run("rankings", env=env)
-    assert "evidence: this machine's log" in p.stdout and "these rankings do not include them" in p.stdout
+    assert "evidence: the team's evidence" in p.stdout and "member-pass-123" not in p.stdout
+
+    # the admin removes the member: its role can no longer reserve; what it spent stays the team's
+    p = run("team", "set", "--remove-member", name, "--database", url)
+    assert p.returncode == 0 and f"member {name} removed" in p.stdout, p.stderr
+    p = run("ask", "hello", "--model", MODEL, env=env)
+    assert p.returncode == 3 and "not permitted to log in" in p.stderr and "nothing was sent" in p.stderr, p.stderr
+    assert server.count() == 1 and "member-pass-123" not in p.stderr
+    status = json.loads(run("team", "status", "--json", "--database", url).stdout)
+    gone = next(m for m in status["members"] if m["member"] == name)
+    assert gone["monthly_usd"] == 0 and abs(gone["spent_usd"] - 0.007) < 1e-9 and abs(status["spent_usd"] - 0.007) < 1e-9
+    admin_name = next(m["member"] for m in status["members"] if m["role"] == "admin")  # (who ran init)
+    p = run("team", "set", "--remove-member", admin_name, "--database", url)
+    assert p.returncode == 2 and "is an admin" in p.stderr, p.stderr
+    p = run("team", "set", "--remove-member", "nobody", "--database", url)
+    assert p.returncode == 2 and "nobody is not a member" in p.stderr, p.stderr
 
 
 def test_unreachable_team_database_is_one_line_exit_3_and_nothing_sent(server, isolated_env):

@@ -58,6 +58,7 @@ class BudgetFigures:
     month_calls: int = 0  # every call of the month (store/spend.py: the one definition)
     month_unpriced_calls: int = 0  # of them, with no known price: not in month_usd, counted apart
     team: TeamFigures | None = None  # team mode: the team's month and each member's (calls/team_ledger.py)
+    team_offline: str | None = None  # team mode: why the team database cannot be had now (nothing is sent)
 
 
 def period_starts(boundary: str, now: float | None = None) -> tuple[float, float]:
@@ -78,6 +79,13 @@ class Ledger:
         self.lease_s = budget.lease_s
         self._live: set[int] = set()  # reservations of ours still held
         self._renewer: asyncio.Task | None = None
+
+    # team mode: why the team database cannot be had now (None: it can, or no team); the one
+    # owner of that state is calls/team_ledger.py, which tells `watch`ers when it changes
+    offline: str | None = None
+
+    def watch(self, callback) -> None:
+        """`callback(offline)` whenever `offline` changes (the app shows it; a local ledger never does)."""
 
     @property
     def capped(self) -> bool:

@@ -62,6 +62,7 @@ class Engine:
         self.session = session or new_session_id()
         self.ledger = Ledger(store, cfg.budget, self.session)
         self.health = Health(cfg.routing.cooldown_failures, cfg.routing.cooldown_s)
+        self.team = None  # team mode: the team's evidence (calls/team_ledger.TeamEvidence)
         self.knowledge = Knowledge(cfg, store, {m.id: m.quality for m in catalog.all()} if catalog else None)
         self.rng = self.knowledge.rng  # Thompson samples (tests seed it)
         self.resolve_use_case = self.knowledge.use_case
@@ -75,10 +76,12 @@ class Engine:
     @classmethod
     def open(cls, config_path=None, cfg: Config | None = None, probe_ollama: bool = True,
              read_only: bool = False, session: str | None = None,
-             listeners: Callable[[Engine], Iterable[Listener]] | None = None) -> Opening:
+             listeners: Callable[[Engine], Iterable[Listener]] | None = None, team_retry: bool = False) -> Opening:
         """`read_only`: the command only reads the log (it may then be a read-only file);
         `session`: log into this session (default: a new one); `listeners`: made for the open
-        engine, they act on every ask (`signals.standard` is what the app and the CLI use)."""
+        engine, they act on every ask (`signals.standard` is what the app and the CLI use);
+        `team_retry`: an unreachable team database does not stop the opening, it is retried
+        (the app; the ledger refuses every call meanwhile)."""
         async def opener() -> Engine:
             c = cfg or config_mod.load(config_path)
             cat = await asyncio.to_thread(catalog_mod.build, c, None, True if probe_ollama else None)
@@ -88,7 +91,7 @@ class Engine:
             try:
                 if c.team.url():  # team mode: the caps live in PostgreSQL (psycopg is imported only then)
                     from modeltui.calls.team_ledger import open_team_ledger
-                    await open_team_ledger(engine)
+                    await open_team_ledger(engine, keep_trying=team_retry)
                 if not store.read_only:
                     await store.check_writable()
                     await engine.ledger.reclaim_stale()

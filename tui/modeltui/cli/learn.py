@@ -25,7 +25,7 @@ async def cmd_rankings(args) -> int:
         result = await reports.rankings(engine, args.use_case)
         title = reports.weights_title(engine)
         month = await reports.month_spend(engine)
-        evidence, team = reports.evidence_source(engine), bool(engine.cfg.team.url())
+        evidence, team = await reports.evidence_source(engine), engine.team is not None
     if args.json:
         print(json.dumps({"month": month, "evidence": evidence,
                           "use_cases": {uc: [r.to_dict() for r in rows] for uc, rows in result.items()}}))
@@ -62,6 +62,11 @@ async def cmd_savings(args) -> int:
             for uc, u in result["by_use_case"].items()])
     for f in result["flags"]:
         print("note: " + f)
+    if t := result.get("team"):
+        print(f"the team's answered calls (all members, this UTC month unless --days): {t['calls']}, spent "
+              f"{_money(t['actual_usd'])}; the best adequate models would have cost {_money(t['alternative_usd'])} "
+              f"(possible saving {_money(t['possible_savings_usd'])})")
+        print(f"evidence: {result['evidence']}")
     return 0
 
 

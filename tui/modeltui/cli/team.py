@@ -72,8 +72,10 @@ async def cmd_team(args) -> int:
 async def _set(db, args) -> int:
     from modeltui.team import admin
 
-    if not any(x is not None for x in (args.monthly_usd, args.member_monthly_usd, args.add_member, args.member_cap)):
-        raise UsageError("team set: nothing to change (--monthly-usd, --member-monthly-usd, --add-member, --member-cap)")
+    if not any(x is not None for x in (args.monthly_usd, args.member_monthly_usd, args.add_member, args.member_cap,
+                                       args.remove_member)):
+        raise UsageError("team set: nothing to change (--monthly-usd, --member-monthly-usd, --add-member, --member-cap, "
+                         "--remove-member)")
     await db.check_version()
     password = None
     if args.password_env:
@@ -89,6 +91,11 @@ async def _set(db, args) -> int:
         if not await admin.set_member_cap(db, name, usd):
             raise UsageError(f"--member-cap: {name} is not a member (add it with --add-member)")
         print(f"{name}: {_money(usd)} a month")
+    for name in args.remove_member or []:
+        if (why := await admin.remove_member(db, name)) is not None:
+            raise UsageError(f"--remove-member: {why}")
+        print(f"member {name} removed: its role may no longer log in or reserve; what it spent this month stays "
+              "in the team's figures")
     if args.monthly_usd is not None:
         print(f"team cap: {_money(args.monthly_usd)} a month")
     if args.member_monthly_usd is not None:
@@ -103,12 +110,14 @@ def add_parser(sub, positive) -> None:
     i = ts.add_parser("init", help="create (or upgrade) the schema and set the caps (admin URL)")
     i.add_argument("--monthly-usd", dest="monthly_usd", type=positive, required=True, help="the team's monthly cap")
     i.add_argument("--member-monthly-usd", dest="member_monthly_usd", type=positive, help="each member's default cap")
-    s = ts.add_parser("set", help="change caps, add members (admin URL)")
+    s = ts.add_parser("set", help="change caps, add or remove members (admin URL)")
     s.add_argument("--monthly-usd", dest="monthly_usd", type=positive)
     s.add_argument("--member-monthly-usd", dest="member_monthly_usd", type=positive)
     s.add_argument("--add-member", dest="add_member", metavar="NAME", help="a member and its PostgreSQL login role")
     s.add_argument("--password-env", dest="password_env", metavar="VAR", help="the new member's password, from $VAR")
     s.add_argument("--member-cap", dest="member_cap", action="append", metavar="NAME=USD", help="one member's cap")
+    s.add_argument("--remove-member", dest="remove_member", action="append", metavar="NAME",
+                   help="a member's role may no longer log in or reserve (its spend stays counted)")
     st = ts.add_parser("status", help="this month's spend per member and per model, reserved, caps, left")
     st.add_argument("--json", action="store_true")
     for p in (i, s, st):

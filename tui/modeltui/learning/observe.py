@@ -31,6 +31,16 @@ async def observe_answers(store: Store, source: EvidenceSource, items: list[Item
         await hook([(model, uc, str(source), *evidence.quality(obs)) for _, uc, model, obs in items])
 
 
+async def retract(store: Store, source: EvidenceSource, pairs: list[tuple[str, str, stats.Obs]]) -> None:
+    """Replaced evidence (`evidence.retraction` of a thumb or a vote): out of the statistics, and
+    told to the same hooks as evidence is (team mode: the team's copy is cancelled by a negative
+    row, weighed as the local statistics weighed it, so the team's sums move as this machine's)."""
+    await observe(store, pairs)
+    if pairs:
+        for hook in store.evidence_hooks:
+            await hook([(model, uc, str(EvidenceSource(source)), *evidence.quality(obs)) for uc, model, obs in pairs])
+
+
 async def log_call(store: Store, rec: CallRecord, reservation_id: int | None = None, vector: bytes | None = None,
                    call_id: int | None = None) -> int:
     """One attempt: its row (with the prompt's embedding), what it says about its model, what a

@@ -1,7 +1,8 @@
 """Rankings per use case: a composite of success, speed, cost and satisfaction (weights from the
 config, default 40/30/20/10) beside a Bradley-Terry rating from tournament votes.
 
-Takes the `stats` rows (one per use case and model) and the vote rows: never the call log.
+Takes the `stats` rows (one per use case and model) and the vote rows: never the call log. In
+team mode, also the other members' aggregates (`TeamBook.team_stats`), added to this machine's.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 
 from modeltui.learning import bt
 from modeltui.learning.decay import factor
+from modeltui.learning.evidence import ERROR_FAILURE
 from modeltui.settings.config import Weights
 from modeltui.vocab.tiers import GENERAL
 
@@ -70,6 +72,32 @@ def decayed_stats(rows: list[tuple], now: float, half_life_s: float) -> dict[str
     return out
 
 
+def add_team(per_uc: dict[str, dict[str, dict]], team_rows: list[tuple], use_case: str | None = None) -> None:
+    """Add the other members' decayed aggregates (rows of `TeamBook.team_stats`) to this
+    machine's. An error counts ERROR_FAILURE as a failure, as a logged error does here (the team
+    keeps the error in its calls, not in its evidence). The median latency becomes the two
+    medians' mean weighted by their answered calls: an estimate, not the pooled median."""
+    for uc, model, n, ok, errors, cost, lat, raw, up, down, s, f in team_rows:
+        uc = uc or GENERAL
+        if use_case and uc != use_case:
+            continue
+        r = per_uc.setdefault(uc, {}).setdefault(model, {"n": 0.0, "ok": 0.0, "cost_usd": 0.0, "up": 0.0, "down": 0.0,
+                                                        "s": 0.0, "f": 0.0, "raw_calls": 0, "lat_median_ms": None})
+        if lat is not None:
+            mine = r["lat_median_ms"]
+            r["lat_median_ms"] = lat if not mine or not r["ok"] else (mine * r["ok"] + lat * ok) / (r["ok"] + ok or 1.0)
+        r["n"] += n
+        r["ok"] += ok
+        r["cost_usd"] += cost
+        # a retracted thumb or vote is a negative row in the team's evidence; the server clamps
+        # each member's sums at zero (team_stats), and so does this, whatever the server sends
+        r["up"] += max(0.0, up)
+        r["down"] += max(0.0, down)
+        r["s"] += max(0.0, s)
+        r["f"] += max(0.0, f) + errors * ERROR_FAILURE
+        r["raw_calls"] += int(raw)
+
+
 def votes_by_use_case(rows: list[tuple]) -> dict[str, list[tuple[list[str], str]]]:
     """use case -> [(models in slot order, vote value)] (rows from `Store.vote_rows`)."""
     out: dict[str, list] = {}
@@ -79,9 +107,12 @@ def votes_by_use_case(rows: list[tuple]) -> dict[str, list[tuple[list[str], str]
 
 
 def rankings(stat_rows: list[tuple], vote_rows: list[tuple], weights: Weights, half_life_s: float,
-             now: float | None = None) -> dict[str, list[RankingRow]]:
+             now: float | None = None, team_rows: list[tuple] | None = None,
+             use_case: str | None = None) -> dict[str, list[RankingRow]]:
     now = time.time() if now is None else now
     per_uc = decayed_stats(stat_rows, now, half_life_s)
+    if team_rows:
+        add_team(per_uc, team_rows, use_case)
     votes = votes_by_use_case(vote_rows)
     out = {}
     for uc in sorted(set(per_uc) | set(votes)):

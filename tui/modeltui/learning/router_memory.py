@@ -78,9 +78,16 @@ class Knowledge:
             bandit.load(await self.store.evidence_rows())
             if self.shared is not None:
                 now = time.time()
+                sums: dict[tuple[str, str], list[float]] = {}
                 for use_case, model, succ, fail, ts in await self.shared():
                     k = factor(now - ts, self.store.half_life_s)
-                    bandit.observe(use_case, model, succ * k, fail * k, now)
+                    acc = sums.setdefault((use_case, model), [0.0, 0.0])
+                    acc[0] += succ * k
+                    acc[1] += fail * k
+                # the server sums each member's rows (a retraction is a negative one) and clamps
+                # them at zero; clamped here too, so a Beta parameter can never go below its prior
+                for (use_case, model), (succ, fail) in sums.items():
+                    bandit.observe(use_case, model, max(0.0, succ), max(0.0, fail), now)
             self._bandit = (version, bandit)
         return self._bandit[1]
 

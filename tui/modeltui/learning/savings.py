@@ -26,7 +26,11 @@ def best_adequate(ranked: list, catalog: Catalog) -> str | None:
 
 
 def savings(calls: list[dict], ranked: dict[str, list], catalog: Catalog) -> dict:
+    """`calls`: logged rows, or aggregates of several calls alike (`calls`: how many; tokens and
+    cost their sums; the team's, from `TeamBook.answered`). Prices are per token, so a group's
+    alternative is its tokens at the best adequate model's prices."""
     actual = alternative = 0.0
+    count = 0
     by_uc: dict[str, dict] = {}
     simple_premium = simple_premium_cost = 0
     for c in calls:
@@ -41,15 +45,16 @@ def savings(calls: list[dict], ranked: dict[str, list], catalog: Catalog) -> dic
         alt = cost if alt is None else min(cost, alt)  # never count a dearer choice as "saving"
         alternative += alt
         u = by_uc.setdefault(uc, {"calls": 0, "actual_usd": 0.0, "alternative_usd": 0.0, "best_adequate": best})
-        u["calls"] += 1
+        u["calls"] += c.get("calls", 1)
+        count += c.get("calls", 1)
         u["actual_usd"] += cost
         u["alternative_usd"] += alt
         m = catalog.models.get(c["model"])
-        if c["complexity"] == "low" and m is not None and m.quality >= PREMIUM_QUALITY:
+        if c.get("complexity") == "low" and m is not None and m.quality >= PREMIUM_QUALITY:
             simple_premium += 1
             simple_premium_cost += cost
     flags = []
     if simple_premium:
         flags.append(f"premium model used for {simple_premium} simple prompts (${simple_premium_cost:.6f})")
-    return {"calls": len(calls), "actual_usd": actual, "alternative_usd": alternative,
+    return {"calls": count, "actual_usd": actual, "alternative_usd": alternative,
             "possible_savings_usd": actual - alternative, "by_use_case": by_uc, "flags": flags}

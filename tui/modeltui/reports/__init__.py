@@ -31,24 +31,29 @@ async def budget(engine: Engine, by_model: bool = True) -> Budget:
 
 
 async def rankings(engine: Engine, use_case: str | None = None) -> dict[str, list[RankingRow]]:
-    """Per use case, best composite first, with Bradley-Terry ratings from the votes."""
+    """Per use case, best composite first, with Bradley-Terry ratings from the votes; in team
+    mode the other members' calls, thumbs, votes and checks are counted with this machine's."""
     store = engine.store
+    team = await engine.team.stats() if engine.team is not None else None
     return rank(await store.ranking_rows(use_case), await store.vote_rows(use_case), engine.cfg.learning.weights,
-                store.half_life_s)
+                store.half_life_s, team_rows=team, use_case=use_case)
 
 
-def evidence_source(engine: Engine) -> str:
-    """Whose evidence the rankings stand on, said beside them (in team mode the auto tier also
-    learns from the other members, the rankings not yet)."""
-    if not engine.cfg.team.url():
+async def evidence_source(engine: Engine) -> str:
+    """Whose evidence the rankings, the savings and the auto tier stand on, said beside them."""
+    if engine.team is None:
         return "this machine's log"
-    return (f"this machine's log ({engine.cfg.team.member_name()}'s calls, thumbs and votes); the auto tier also "
-            "learns from the team's thumbs, votes and checks, these rankings do not include them")
+    if (n := await engine.team.members()) is None:
+        return "this machine's log only: the team database is unreachable now (its evidence is left out)"
+    return (f"the team's evidence ({n} member{'s' if n != 1 else ''}: their calls, thumbs, votes and checks) plus "
+            f"this machine's log ({engine.cfg.team.member_name()}'s); Bradley-Terry ratings from this machine's "
+            "votes only (the team keeps votes as wins and losses, not as pairings)")
 
 
 async def savings(engine: Engine, days: float | None = None, ranked: dict[str, list[RankingRow]] | None = None) -> dict:
     """What the period's calls cost against the best-ranked adequate model per use case
-    (default period: this month)."""
+    (default period: this month). In team mode, `team`: the same for every member's answered
+    calls (the team's month is UTC), against the same rankings."""
     since = time.time() - days * 86_400 if days else period_starts(engine.cfg.budget.month_boundary)[0]
     calls = await engine.store.select_calls(since=since)
     if ranked is None:
@@ -56,6 +61,14 @@ async def savings(engine: Engine, days: float | None = None, ranked: dict[str, l
     out = savings_of([c for c in calls if c["status"] == "ok"], ranked, engine.catalog)
     out["compared"] = "answered calls (status ok): a failed or stopped call has no answer to compare"
     out["month"] = await month_spend(engine)
+    if engine.team is not None:
+        team_since = time.time() - days * 86_400 if days else period_starts("utc")[0]
+        if (answered := await engine.team.answered(team_since)) is not None:  # None: unreachable now
+            groups = [{"use_case": uc or None, "model": m, "calls": n, "tokens_in": tin, "tokens_out": tout,
+                       "cost_usd": cost} for uc, m, n, tin, tout, cost in answered]
+            out["team"] = savings_of(groups, ranked, engine.catalog)
+            out["team"].pop("flags")  # the team keeps no complexity: the "simple prompt" flag is this machine's
+    out["evidence"] = await evidence_source(engine)
     return out
 
 

@@ -183,6 +183,8 @@ class Team(_Strict):
                                                             "a password is better in ~/.pgpass or PGPASSWORD")
     member: str | None = Field(default=None, description="your member name = your PostgreSQL role (default: login name)")
     share_text: bool = Field(default=False, description="send prompts and answers to the team database too")
+    retry_s: float = Field(default=5.0, gt=0, description="the app, while the team database is unreachable: "
+                                                          "seconds between tries to reach it again")
 
     def url(self) -> str | None:
         return self.database or os.environ.get("MODELTUI_TEAM_DATABASE") or None

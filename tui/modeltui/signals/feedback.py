@@ -34,7 +34,7 @@ async def thumb(engine: Engine, call_id: int, up: bool) -> None:
                                                          store.half_life_s)) for v in old]
         await store.delete_votes([v["id"] for v in old])
         await store.add_vote("thumb", "+1" if up else "-1", call_id=call_id, session=engine.session, ts=now)
-        await observe.observe(store, pairs)
+        await observe.retract(store, EvidenceSource.THUMB, pairs)
         await observe.observe_answers(store, EvidenceSource.THUMB, [(call_id, uc, row["model"], evidence.thumb(up, now))])
 
 
@@ -108,7 +108,7 @@ async def vote(engine: Engine, tournament_id: str, choice: str, note: str | None
         await store.delete_votes([v["id"] for v in old])
         vid = await store.add_vote("vote", value, call_id=call_id, tournament_id=tournament_id,
                                    session=engine.session, note=note or ",".join(t["models"]), ts=now)
-        await observe.observe(store, pairs)
+        await observe.retract(store, EvidenceSource.VOTE, pairs)
         await observe.observe_answers(store, EvidenceSource.VOTE, [(await store.tournament_call(tournament_id, m), uc, m, o)
                                              for m, o in evidence.vote(value, t["models"], now).items()])
     return vid

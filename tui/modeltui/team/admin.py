@@ -56,3 +56,26 @@ async def set_member_cap(db: TeamDB, name: str, monthly_usd: float) -> bool:
         cur = await conn.execute("UPDATE modeltui.members SET monthly_usd = %s WHERE name = %s", (monthly_usd, name))
         return cur.rowcount > 0
     return await db.run(work)
+
+
+async def remove_member(db: TeamDB, name: str) -> str | None:
+    """Take `name` out of the team: its role leaves `modeltui_member` and may no longer log in,
+    and its own cap becomes 0 (were it let back in by hand, it could still reserve nothing). Its
+    rows stay: what it spent this month is still the team's (the cap holds). None when done,
+    else why not (no such member; the admin cannot remove an admin)."""
+    role = sql.Identifier(name)
+
+    async def work(conn):
+        cur = await conn.execute("SELECT role FROM modeltui.members WHERE name = %s", (name,))
+        found = await cur.fetchone()
+        if found is None:
+            return f"{name} is not a member"
+        if found[0] == "admin":
+            return f"{name} is an admin: an admin is not removed with --remove-member"
+        await conn.execute("UPDATE modeltui.members SET monthly_usd = 0 WHERE name = %s", (name,))
+        cur = await conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (name,))
+        if await cur.fetchone() is not None:
+            await conn.execute(sql.SQL("REVOKE {} FROM {}").format(sql.Identifier(MEMBER_ROLE), role))
+            await conn.execute(sql.SQL("ALTER ROLE {} NOLOGIN").format(role))
+        return None
+    return await db.run(work)

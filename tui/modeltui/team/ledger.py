@@ -165,3 +165,25 @@ class TeamBook:
                 await cur.executemany("INSERT INTO modeltui.evidence (member, model, use_case, source, successes, failures) "
                                       "VALUES (%s, %s, %s, %s, %s, %s)", [(self.member, *i) for i in items])
         await self.db.run(work)
+
+    # -- what the rankings and the savings read of the team (schema 2) -----------------------------
+    async def team_stats(self, since_s: float, half_life_s: float | None) -> list[tuple]:
+        """The other members' calls and evidence per (use case, model), each weighted by its age
+        (half-life `half_life_s`; None: not decayed): (use case or '', model, n, ok, errors, cost,
+        median latency of the answered, raw calls, thumbs up, thumbs down, successes, failures)."""
+        async with self.db.session() as conn:
+            cur = await conn.execute("SELECT * FROM modeltui.team_stats(to_timestamp(%s), %s, %s)",
+                                     (since_s, half_life_s, self.member))
+            return [tuple(r) for r in await cur.fetchall()]
+
+    async def answered(self, since_s: float) -> list[tuple[str, str, int, int, int, float]]:
+        """Every member's answered calls since `since_s`, per (use case or '', model): (use case,
+        model, calls, tokens in, tokens out, cost)."""
+        async with self.db.session() as conn:
+            cur = await conn.execute("SELECT * FROM modeltui.team_answered(to_timestamp(%s))", (since_s,))
+            return [tuple(r) for r in await cur.fetchall()]
+
+    async def member_count(self) -> int:
+        async with self.db.session() as conn:
+            cur = await conn.execute("SELECT count(*) FROM modeltui.members")
+            return (await cur.fetchone())[0]

@@ -13,6 +13,8 @@ dollar. Times are the server's (`now()`), so laptops' clocks do not matter; the 
 
 from __future__ import annotations
 
+from modeltui.vocab import EvidenceSource, Status
+
 SCHEMA = "modeltui"
 MEMBER_ROLE = "modeltui_member"
 
@@ -150,6 +152,55 @@ _RIGHTS = [
       "WITH CHECK (member = current_user)" for t in ("reservations", "calls", "evidence")),
 ]
 
+# version 2: what the rankings and the savings read of the team (aggregates only, like the rest).
+# The weight of a row is 0.5 ^ (age / half-life), learning/decay.py's rule, given its half-life
+# by the caller (NULL: no decay); capped at 1000 half-lives, where PostgreSQL would report underflow.
+_DECAY = ("CASE WHEN p_half_life_s IS NULL OR p_half_life_s <= 0 THEN 1.0 ELSE "
+          "power(0.5, LEAST(GREATEST(extract(epoch FROM now() - ts), 0) / p_half_life_s, 1000)) END")
+_TEAM_READS = [
+    # the other members' calls and evidence per (use case, model), decayed to now ('' = no use case)
+    f"""CREATE FUNCTION modeltui.team_stats(p_since timestamptz, p_half_life_s double precision, p_exclude text)
+       RETURNS TABLE (use_case text, model text, n double precision, ok double precision, errors double precision,
+                      cost_usd double precision, lat_median_ms double precision, raw_calls bigint,
+                      up double precision, down double precision, successes double precision,
+                      failures double precision)
+       LANGUAGE sql STABLE SECURITY DEFINER SET search_path = modeltui, pg_temp AS $$
+       WITH c AS (SELECT COALESCE(use_case, '') AS use_case, model, status, cost_usd, latency_ms, {_DECAY} AS w
+                  FROM calls WHERE ts >= p_since AND member <> p_exclude AND status IN ('{Status.OK}', '{Status.ERROR}')),
+            cs AS (SELECT use_case, model, SUM(w) AS n, COALESCE(SUM(w) FILTER (WHERE status = '{Status.OK}'), 0) AS ok,
+                          COALESCE(SUM(w) FILTER (WHERE status = '{Status.ERROR}'), 0) AS errors,
+                          SUM(w * COALESCE(cost_usd, 0)) AS cost_usd,
+                          percentile_cont(0.5) WITHIN GROUP (ORDER BY latency_ms) FILTER (WHERE status = '{Status.OK}') AS lat,
+                          count(*) AS raw_calls
+                   FROM c GROUP BY use_case, model),
+            e AS (SELECT member, use_case, model, source, successes, failures, {_DECAY} AS w
+                  FROM evidence WHERE ts >= p_since AND member <> p_exclude),
+            -- a retraction is a negative row: it may cancel its own member's evidence, never another's
+            em AS (SELECT use_case, model,
+                          GREATEST(SUM(w * successes) FILTER (WHERE source = '{EvidenceSource.THUMB}'), 0) AS up,
+                          GREATEST(SUM(w * failures) FILTER (WHERE source = '{EvidenceSource.THUMB}'), 0) AS down,
+                          GREATEST(SUM(w * successes), 0) AS s, GREATEST(SUM(w * failures), 0) AS f
+                   FROM e GROUP BY member, use_case, model),
+            es AS (SELECT use_case, model, SUM(up) AS up, SUM(down) AS down, SUM(s) AS s, SUM(f) AS f
+                   FROM em GROUP BY use_case, model)
+       SELECT use_case, model, COALESCE(cs.n, 0), COALESCE(cs.ok, 0), COALESCE(cs.errors, 0), COALESCE(cs.cost_usd, 0),
+              cs.lat, COALESCE(cs.raw_calls, 0), COALESCE(es.up, 0), COALESCE(es.down, 0), COALESCE(es.s, 0),
+              COALESCE(es.f, 0)
+       FROM cs FULL JOIN es USING (use_case, model) $$""",
+    # every member's answered calls since a time, per (use case, model): what the savings compare
+    f"""CREATE FUNCTION modeltui.team_answered(p_since timestamptz)
+       RETURNS TABLE (use_case text, model text, calls bigint, tokens_in bigint, tokens_out bigint,
+                      cost_usd double precision)
+       LANGUAGE sql STABLE SECURITY DEFINER SET search_path = modeltui, pg_temp AS $$
+       SELECT COALESCE(use_case, ''), model, count(*), COALESCE(SUM(tokens_in), 0)::bigint,
+              COALESCE(SUM(tokens_out), 0)::bigint, COALESCE(SUM(cost_usd), 0)
+       FROM calls WHERE ts >= p_since AND status = '{Status.OK}' GROUP BY 1, 2 $$""",
+    "REVOKE ALL ON FUNCTION modeltui.team_stats(timestamptz, double precision, text) FROM PUBLIC",
+    "REVOKE ALL ON FUNCTION modeltui.team_answered(timestamptz) FROM PUBLIC",
+    f"GRANT EXECUTE ON FUNCTION modeltui.team_stats(timestamptz, double precision, text) TO {MEMBER_ROLE}",
+    f"GRANT EXECUTE ON FUNCTION modeltui.team_answered(timestamptz) TO {MEMBER_ROLE}",
+]
+
 # version -> its statements; append, never edit a released one
-MIGRATIONS: dict[int, list[str]] = {1: [_ROLES, *_TABLES, *_FUNCTIONS, *_RIGHTS]}
+MIGRATIONS: dict[int, list[str]] = {1: [_ROLES, *_TABLES, *_FUNCTIONS, *_RIGHTS], 2: _TEAM_READS}
 LATEST = max(MIGRATIONS)

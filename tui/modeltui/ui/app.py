@@ -143,7 +143,10 @@ class ModeltuiApp(App):
             from modeltui.calls.engine import Engine
             from modeltui.signals import standard
 
-            self.engine = await Engine.open(cfg=self.cfg, listeners=standard)
+            self.engine = await Engine.open(cfg=self.cfg, listeners=standard, team_retry=True)
+            self.engine.ledger.watch(lambda offline: self.chat.post_message(msg.TeamReach(offline)))
+            if self.engine.ledger.offline:  # unreachable at the start: said now, retried by the ledger
+                self.chat.post_message(msg.TeamReach(self.engine.ledger.offline))
             self.sub_title = f"session {self.engine.session}"
             demo = all(m.simulated for m in self.engine.catalog.available())
             self._status("loading litellm…", banner="DEMO: simulated answers. Set a provider key or start Ollama "

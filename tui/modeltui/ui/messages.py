@@ -52,6 +52,14 @@ class EngineStatus(Message):
 
 
 @dataclass
+class TeamReach(Message):
+    """Team mode: the team database became unreachable (`offline`: the line to show) or reachable
+    again (None). The ledger owns that state and retries; the chat only shows it."""
+
+    offline: str | None
+
+
+@dataclass
 class SetSystemPrompt(Message):
     text: str
 

@@ -79,7 +79,18 @@ class ChatScreen(View):
     async def on_engine_status(self, message: msg.EngineStatus) -> None:
         if message.banner:
             self.show_banner(message.banner)
-        self.set_status(message.text)
+        engine = self.engine
+        offline = engine.ledger.offline if engine is not None else None
+        self.set_status(offline or message.text)  # "ready" would hide that nothing can be sent
+        await self.refresh_meter()
+
+    async def on_team_reach(self, message: msg.TeamReach) -> None:
+        if message.offline:
+            self.set_status(message.offline)
+            self.notify(message.offline, severity="error", timeout=10, markup=False)
+        else:
+            self.set_status("team database reachable again: sends go out under the team cap")
+            self.notify("team database reachable again", timeout=5)
         await self.refresh_meter()
 
     def on_set_system_prompt(self, message: msg.SetSystemPrompt) -> None:

@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Footer, Header, Select, Static
 
 from modeltui.ui.screens.view import View
 from modeltui.ui.widgets.meter import money
+from modeltui.vocab.words import plural
 
 # (heading, the row's value to sort by, how it is shown, largest first?)
 COLUMNS = (
@@ -77,7 +78,9 @@ class RankingsScreen(View):
             f"{m['calls']} calls (every kind). Its {s['calls']} answered calls cost {money(s['actual_usd'])}; the "
             f"best-ranked adequate models would cost {money(s['alternative_usd'])} "
             f"(possible saving {money(s['possible_savings_usd'])}){flags}"
-            + (f". Evidence: {reports.evidence_source(engine)}" if engine.cfg.team.url() else ""))
+            + (f". The team's {plural(t['calls'], 'answered call')} this month cost {money(t['actual_usd'])}; "
+               f"would cost {money(t['alternative_usd'])}" if (t := s.get("team")) else "")
+            + (f". Evidence: {s['evidence']}" if engine.team is not None else ""))
         self.fill()
 
     def on_select_changed(self) -> None:

@@ -42,7 +42,8 @@ class CostMeter(Vertical):
             f"month   {money(fig['month_usd'])}\nreserved {money(fig['reserved_usd'])}"
             + (f"\nlearning {money(fig['learning_usd'])} this month" if fig.get("learning_usd") else "")
             + (f"\n+ {fig['month_unpriced_calls']} unpriced this month" if fig.get("month_unpriced_calls") else "")
-            + _team_lines(fig.get("team")))
+            + _team_lines(fig.get("team"))
+            + ("\nteam    unreachable: nothing is sent; retrying" if fig.get("team_offline") else ""))
         cap = fig["monthly_cap_usd"]
         bar = self.query_one("#meter-bar", ProgressBar)
         line = self.query_one("#meter-cap", Static)
