@@ -115,3 +115,22 @@ def test_binding_beyond_loopback_without_a_token_is_refused(isolated_env, host):
     p = subprocess.run([sys.executable, "-m", "modeltui", "serve", "--host", host, "--port", "0"],
                        capture_output=True, text=True, timeout=60, env=os.environ.copy())
     assert p.returncode == 2 and p.stderr.count("\n") == 1 and "token_env" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_a_server_whose_team_database_is_away_answers_503_and_sends_nothing(tmp_path):
+    """Team mode: the server starts while the team database cannot be reached (a closed port),
+    says so, and refuses each request with a 503 at once: no row, nothing sent, no password shown."""
+    srv = Served(tmp_path, {"demo": {"mode": "always", "speed": 50.0},
+                            "team": {"database": "postgresql://a:hunter2-secret@127.0.0.1:9/team", "member": "a",
+                                     "retry_s": 30.0}})
+    try:
+        resp = httpx.post(srv.base + "/chat/completions", timeout=30,
+                          json={"model": "demo/small", "messages": [{"role": "user", "content": "What is 2+2?"}]})
+        assert resp.status_code == 503, resp.text
+        error = resp.json()["error"]
+        assert error["code"] == "team_database_unreachable" and "nothing is sent" in error["message"]
+        assert "hunter2-secret" not in resp.text
+        assert srv.rows("SELECT count(*) FROM calls") == [(0,)]
+    finally:
+        srv.stop()
+    assert "hunter2-secret" not in srv.proc.stderr.read()

@@ -91,12 +91,16 @@ async def host(engine: Engine, host: str, port: int) -> Hosted:
 
 async def serve(cfg: Config, host_: str, port: int, announce=print) -> int:
     gate_for(cfg, host_)  # a bind that needs a token is refused before anything loads
-    async with Engine.open(cfg=cfg, listeners=standard) as engine:
+    # a server outlives a team database's outage as the app does: while it is away each request
+    # gets a 503 at once (nothing sent), and the ledger reconnects when it can
+    async with Engine.open(cfg=cfg, listeners=standard, team_retry=True) as engine:
         await engine.preload(warm=True)
         hosted = await host(engine, host_, port)
         announce(f"modeltui serve: {hosted.url} · log {hosted.db} · "
                  f"{'token required' if hosted.gate.token else 'loopback, no token'} · Ctrl+C stops")
         sys.stdout.flush()
+        if offline := getattr(engine.ledger, "offline", None):
+            print(f"modeltui serve: {offline}", file=sys.stderr)
         try:
             await hosted.wait()
         except asyncio.CancelledError:  # Ctrl+C or SIGTERM (cli/main.py cancels the command): a normal stop

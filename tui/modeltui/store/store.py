@@ -117,8 +117,11 @@ class Store(CallQueries, SpendQueries, LearnedQueries, PromptQueries, RunQueries
     async def version(self) -> tuple[int, int]:
         """Changes whenever anything was committed, by this process or another: a cache of what
         the log says (the bandit's arms) reloads when this moves."""
-        async with self.db.execute("PRAGMA data_version") as cur:
-            return (await cur.fetchone())[0], self._commits
+        try:
+            async with self.db.execute("PRAGMA data_version") as cur:
+                return (await cur.fetchone())[0], self._commits
+        except (sqlite3.Error, ValueError) as exc:  # (aiosqlite: ValueError once closed)
+            raise StoreError(f"the log cannot be read: {exc}") from None
 
     async def insert_call(self, rec: CallRecord, vector: bytes | None = None) -> int:
         """Insert one attempt (its error text redacted) and its prompt's embedding; the caller's

@@ -173,11 +173,11 @@ class ModeltuiApp(App):
         """The one watch on the log: when anything was committed since the last look (calls from
         other tools through a server, a CLI, ours), the views that show the log read it again.
         A look that fails (the log closing, a disk error) is skipped: the next one tries again."""
-        import sqlite3
+        from modeltui.errors import StoreError
 
         try:
             version = await self.engine.store.version()
-        except (sqlite3.Error, ValueError):
+        except StoreError:
             return
         if version != self.log_version:
             self.log_version = version
