@@ -114,11 +114,12 @@ async def _run_stream(rows, declared: bool, tolerance: float, seed: int, shadow_
                     # the replay reveals the strong model's result too
                     await answered(STRONG, s_ok, kind="shadow", complexity=None, origin_id=call_id, cost_usd=cost)
                     await shadow.record(engine, call_id, WEAK, d.use_case, "agree" if w_ok == s_ok else "disagree")
-            learned = engine.knowledge._prompts
+            trust = engine.knowledge.trust  # how far the per-prompt part earned a say, per use case
+            weight = statistics.median(trust.weight(u) for u in trust.llr) if trust.llr else None
         finally:
             await engine.close()
     return {"share": weak_calls / len(rows), "acc": correct / len(rows), "route_us": statistics.median(decide_s) * 1e6,
-            "prompt_weight": getattr(learned, "weight", None), "checks": checks, "extra_spend": spend["shadow"] / spend["routed"] if spend["routed"] else 0.0}
+            "prompt_weight": weight, "checks": checks, "extra_spend": spend["shadow"] / spend["routed"] if spend["routed"] else 0.0}
 
 
 def _cost(model, tokens_in: int) -> float:
