@@ -28,9 +28,11 @@ def _knowledge_and_bandit(seed: int) -> tuple[Knowledge, Bandit, PromptModel, np
     return k, bandit, pm, rng.standard_normal(8)
 
 
-def test_with_no_record_on_the_use_case_the_decision_is_the_bandits_own_sample():
+def test_until_its_record_favours_it_the_decision_is_the_bandits_own_sample():
     for seed in range(5):
         k, bandit, pm, vec = _knowledge_and_bandit(seed)
+        if seed % 2:
+            k.trust.llr["maths"] = 2.5  # a record, but short of even odds against the prior
         assert k.trust.weight("maths") == 0.0
         got = [k.sampler(bandit, pm, vec, 0.25, 1.0)("maths", MODELS) for _ in range(20)]
         _, ref_bandit, _, _ = _knowledge_and_bandit(seed)  # the same seed, the bandit alone
@@ -54,5 +56,5 @@ def test_the_weight_follows_the_predictive_record():
         t.record("blind", 0.0, 0.0, 0.1, 1.0, 0.0)  # here it predicts the rate: no gain, no loss
     assert t.weight("good") > 0.99
     assert t.weight("bad") < 1e-6
-    assert abs(t.weight("blind") - sigmoid(PRIOR_LOG_ODDS)) < 1e-9  # stays at its prior
-    assert t.weight("never") == 0.0
+    assert abs(t.better("blind") - sigmoid(PRIOR_LOG_ODDS)) < 1e-9  # stays at its prior
+    assert t.weight("blind") == t.weight("never") == 0.0  # and below even odds it never decides

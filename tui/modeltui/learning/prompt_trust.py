@@ -7,11 +7,13 @@ knows little predicts the rate and neither gains nor loses). Each is scored befo
 the outcome. The log-likelihood ratio so far, from a prior that favours the rate, gives the
 posterior probability that the per-prompt part predicts better (Bayesian model comparison).
 
-A decision uses it as Thompson sampling over the two models: with that probability the
-per-prompt sampler decides, otherwise exactly the per-use-case bandit's sample does. A use case
-the per-prompt part has not yet predicted anything on has weight 0, so a new use case or a short
-stream is routed as the per-use-case router would route it; the per-prompt part earns its share
-only where it has predicted better.
+A decision draws which of the two samples (`weight`): the per-prompt sampler with probability
+P(better) - P(worse) once that is positive, otherwise exactly the per-use-case bandit's sample.
+A new use case, a short stream or a record no better than the rate is routed as the
+per-use-case router would route it; the per-prompt part earns its share only where it has
+predicted better. (Sampling the choice at P(better) itself, from the prior's 5 %, was measured
+first: those few per-prompt decisions on every subject cost the declared path on a third of dev,
+0.359 against 0.429 for the bandit alone on draw 0.)
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import math
 
 from modeltui.learning.prompt_model import sigmoid
 
-PRIOR_LOG_ODDS = -3.0  # before a record favours it, the per-prompt part decides ~5 % of the time
+PRIOR_LOG_ODDS = -3.0  # P(better) = 5 % before any record: it must gain 3 nats to reach even odds
 
 
 class Trust:
@@ -37,7 +39,13 @@ class Trust:
         gain = success * math.log(max(p1, 1e-9) / max(p0, 1e-9)) + failure * math.log(max(1 - p1, 1e-9) / max(1 - p0, 1e-9))
         self.llr[use_case] = self.llr.get(use_case, 0.0) + gain
 
+    def better(self, use_case: str) -> float:
+        """P(the per-prompt part predicts better on this use case | its record so far)."""
+        return sigmoid(PRIOR_LOG_ODDS + self.llr.get(use_case, 0.0))
+
     def weight(self, use_case: str) -> float:
-        """P(the per-prompt part predicts better on this use case); 0 where it has no record."""
-        llr = self.llr.get(use_case)
-        return 0.0 if llr is None else sigmoid(PRIOR_LOG_ODDS + llr)
+        """How often the per-prompt part decides: P(better) - P(worse), 0 below even odds. So
+        it never decides where its record has not yet outweighed the prior (a new use case, a
+        short stream, a record no better than the rate), and then decisions are exactly the
+        bandit's; it decides always once it is surely better."""
+        return max(0.0, 2.0 * self.better(use_case) - 1.0)
