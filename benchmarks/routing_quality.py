@@ -67,6 +67,8 @@ async def _run_stream(rows, declared: bool, tolerance: float, seed: int, shadow_
     cfg.learning.prompt_model = prompt_model
     if not shadow_checks:
         cfg.learning.shadow.rate = 0.0
+    elif shadow_checks == "value":  # targeted: the answers whose routing was most likely a mistake
+        cfg.learning.shadow.select = "value"
     cfg.tiers["auto"].quality_tolerance = tolerance
     cfg.tiers["auto"].min_quality = 0.0
     with tempfile.TemporaryDirectory() as tmp:
@@ -104,7 +106,7 @@ async def _run_stream(rows, declared: bool, tolerance: float, seed: int, shadow_
                 if reveal_both:  # the upper bound: the other model's result is revealed too, free
                     other = STRONG if d.model == WEAK else WEAK
                     await answered(other, s_ok if other == STRONG else w_ok, prompt=prompt[:200])
-                if (shadow_checks and d.model == WEAK and engine.rng.random() < cfg.learning.shadow.rate
+                if (shadow_checks and d.model == WEAK and await shadow.drawn(engine, d, WEAK, STRONG)
                         and await shadow.within_share(engine, models[STRONG].worst_case(d.est_tokens_in, 16))):
                     # the product's check, with the replay's answers: the strong model is asked too
                     # and its answer agrees with the weak one's when both are right or both wrong
@@ -177,7 +179,8 @@ def read_args(description: str, script: str):
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--jobs", type=int, default=2, help="processes (one replay each)")
     ap.add_argument("--limit", type=int, default=0, help="only the first N prompts (a quick look)")
-    ap.add_argument("--shadow", action="store_true", help="run prompt only without and with shadow checks (default rate and share) instead")
+    ap.add_argument("--shadow", action="store_true", help="run prompt only without shadow checks, with random ones and with "
+                    "targeted ones (default rate and share; select = value) instead")
     ap.add_argument("--reveal-both", action="store_true",
                     help="an upper bound, not bandit feedback: every prompt reveals both models' results (declared subject)")
     ap.add_argument("--subsample", type=float, default=0.0, metavar="F",
@@ -215,7 +218,8 @@ def main() -> None:
         modes |= {"declared_use_case_only": (True, (False, False, False)),
                   "prompt_only_use_case_only": (False, (False, False, False))}
     if args.shadow:  # prompt only, without and with shadow checks, side by side
-        modes = {"prompt_only": (False, (False, False, True)), "prompt_only_shadow": (False, (True, False, True))}
+        modes = {"prompt_only": (False, (False, False, True)), "prompt_only_shadow": (False, ("random", False, True)),
+                 "prompt_only_shadow_targeted": (False, ("value", False, True))}
     if args.reveal_both:
         modes = {"declared_reveal_both": (True, (False, True, True))}
     if args.modes:
@@ -279,7 +283,7 @@ def summarise(args, data, modes, tolerances, runs) -> tuple[dict, list[str]]:
                "prompts": len(data), "route_us_median": round(statistics.median(route_us), 1), "per_seed": results,
                "prompt_weight_at_end": {m: round(statistics.median(w), 3) for m, w in weights.items() if w},
                "shadow": {m: {"checks_per_run": statistics.median(checks[m]),
-                              "extra_spend_ratio": round(statistics.median(extra[m]), 4)} for m in modes if m.endswith("_shadow")},
+                              "extra_spend_ratio": round(statistics.median(extra[m]), 4)} for m in modes if "_shadow" in m},
                "curve": {m: {str(t): [round(statistics.median(x), 4) for x in zip(*curves[m][t])] for t in tolerances} for m in modes}}
     names = list(modes)
     lines += ["", f"{len(data)} prompts; always-strong accuracy {strong_acc:.3f}, always-weak {weak_acc:.3f}; "
@@ -293,10 +297,21 @@ def summarise(args, data, modes, tolerances, runs) -> tuple[dict, list[str]]:
     lines += [f"  random routing:             {random_share:.3f}",
               f"  per-subject oracle:         {oracle:.3f}",
               f"  Engine.route, median per prompt: {figures['route_us_median']:.0f} us (embedding and log reads included)"]
-    for m, f in figures["shadow"].items():
-        lines.append(f"  {m.replace('_', ' ')}: {f['checks_per_run']:.0f} checks a run, extra spend "
-                     f"{100 * f['extra_spend_ratio']:.2f} % of the routed calls")
+    if figures["shadow"]:
+        lines += shadow_table(names, figures)
     return figures, lines
+
+
+def shadow_table(names, figures) -> list[str]:
+    """None / random / targeted shadow checks: weak share at 95 % and what the checks cost
+    (learning spend as a share of the routed calls' spend; checks a run: medians over tolerances, seeds)."""
+    lines = ["", "shadow checks       weak share at 95%   checks a run   learning spend"]
+    for m in names:
+        f = figures["shadow"].get(m, {"checks_per_run": 0, "extra_spend_ratio": 0.0})
+        label = {"prompt_only": "none", "prompt_only_shadow": "random", "prompt_only_shadow_targeted": "targeted"}.get(m, m)
+        lines.append(f"  {label:<18}{figures[f'weak_share_at_95_{m}']:.3f}".ljust(40)
+                     + f"{f['checks_per_run']:>5.0f}          {100 * f['extra_spend_ratio']:.2f} %")
+    return lines
 
 
 def report_draws(args, sets, per_set, modes) -> None:
@@ -321,13 +336,17 @@ def report_draws(args, sets, per_set, modes) -> None:
             wins = sum(a >= b for a, b in zip(summary[base]["per_draw"], summary[alone]["per_draw"]))
             lines.append(f"{base.replace('_', ' ')} >= {alone.replace('_', ' ')} on {wins} of {len(sets)} draws")
             summary[base][f"draws_at_least_{alone}"] = wins
+    for (label, _), (fig, _) in zip(sets, per_set):
+        if fig["shadow"]:
+            lines += [f"{label}:"] + shadow_table(names, fig)[1:]
     lines += ["", "each draw's curve (tolerance: weak share / accuracy vs strong, median over seeds):"]
     for (label, _), (fig, _) in zip(sets, per_set):
         lines += [f"{label} {m}: " + "  ".join(f"{t}: {c[0]:.3f}/{c[1]:.3f}" for t, c in fig["curve"][m].items()) for m in names]
     figures = {"subsample": args.subsample, "draws": len(sets), "seeds": args.seeds, "prompts_per_draw": len(sets[0][1]),
                "curves": [fig["curve"] for fig, _ in per_set],
                "weak_share_at_95": summary, "random_per_draw": [fig["random"] for fig, _ in per_set],
-               "prompt_weight_at_end": [fig["prompt_weight_at_end"] for fig, _ in per_set]}
+               "prompt_weight_at_end": [fig["prompt_weight_at_end"] for fig, _ in per_set],
+               "shadow": [fig["shadow"] for fig, _ in per_set]}
     report(f"routing quality on subsamples of mmlu_dev (Engine.route replay, bandit feedback)", lines, figures, args.json)
 
 

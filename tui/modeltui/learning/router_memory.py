@@ -15,6 +15,7 @@ from modeltui.learning.decay import factor
 from modeltui.learning.discovery import classifier
 from modeltui.learning.prompt_model import PromptModel, logit
 from modeltui.learning.prompt_trust import Trust
+from modeltui.learning.shadow_value import Selector
 from modeltui.routing import classify_use_case
 from modeltui.settings.config import Config
 from modeltui.store import Store
@@ -48,6 +49,7 @@ class Knowledge:
         self._prompts: PromptModel | None = None
         self._prompts_at: tuple[object, int] = (None, 0)  # (store version, last evidence id replayed)
         self.trust = Trust()  # per use case: how far the per-prompt part has earned a say
+        self.shadow_selector = Selector()  # recent shadow-check values (learning/shadow_value.py)
 
     async def reload_use_cases(self) -> None:
         self.clusters = classifier(await self.store.clusters(), self.cfg.learning.min_cluster_similarity,
@@ -115,6 +117,18 @@ class Knowledge:
                     last = eid
             self._prompts_at = (version, last)
         return self._prompts
+
+    async def estimates(self, vec, use_case: str, models: list[str]) -> dict[str, float]:
+        """P(good answer) per model on this prompt: the use case's rate plus the per-prompt part's
+        mean, whatever its weight in decisions (the rate alone without an embedding)."""
+        bandit = await self.bandit()
+        a, b = bandit.posteriors(use_case, {m: self.qualities.get(m, 5.0) for m in models}, time.time())
+        if vec is None:
+            return dict(zip(models, (a / (a + b)).tolist()))
+        prompts = await self.prompt_model(len(vec))
+        _, means = prompts.sample(prompts.features(vec), models, np.clip(np.log(a / b), -LOGIT_MAX, LOGIT_MAX),
+                                  1.0 / a + 1.0 / b, None)
+        return dict(zip(models, means.tolist()))
 
     def sampler(self, bandit: Bandit, prompts: PromptModel | None, vec, spread: float, now: float):
         """What `decide` samples for the auto tier: the use case's posterior (the bandit's own Beta
