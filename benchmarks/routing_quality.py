@@ -106,8 +106,9 @@ async def _run_stream(rows, declared: bool, tolerance: float, seed: int, shadow_
                 if reveal_both:  # the upper bound: the other model's result is revealed too, free
                     other = STRONG if d.model == WEAK else WEAK
                     await answered(other, s_ok if other == STRONG else w_ok, prompt=prompt[:200])
-                if (shadow_checks and d.model == WEAK and await shadow.drawn(engine, d, WEAK, STRONG)
-                        and await shadow.within_share(engine, models[STRONG].worst_case(d.est_tokens_in, 16))):
+                est = models[STRONG].worst_case(d.est_tokens_in, 16)
+                if (shadow_checks and d.model == WEAK and await shadow.drawn(engine, d, WEAK, STRONG, est)
+                        and await shadow.within_share(engine, est)):
                     # the product's check, with the replay's answers: the strong model is asked too
                     # and its answer agrees with the weak one's when both are right or both wrong
                     cost = _cost(models[STRONG], d.est_tokens_in)

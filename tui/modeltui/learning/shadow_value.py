@@ -5,7 +5,10 @@ is highest where the routing was most likely a mistake: the cheaper answer likel
 the stronger one would likely have been right (`value`, from the per-prompt estimates). Those
 are the labels that move the boundary; a check of an answer both models surely get right (or
 both surely miss) confirms what is known. To spend what random checks at `rate` would, an
-answer is checked when its value is in the top `rate` of the recent answers' values (`Selector`).
+answer is checked when its value is in the top `rate` of the recent answers' values and the
+checks so far have not spent more than random ones would have (`Selector`: every answer adds
+`rate` x its check's cost to an allowance a check draws on), so a targeted check of a long,
+dear prompt does not buy more than its share.
 """
 
 from __future__ import annotations
@@ -24,10 +27,15 @@ def value(p_cheap: float, p_strong: float) -> float:
 class Selector:
     def __init__(self, window: int = WINDOW) -> None:
         self.recent: deque[float] = deque(maxlen=window)
+        self.allowance = 0.0  # what random checks at the rate would have spent, less what was spent
 
-    def take(self, score: float, rate: float) -> bool:
-        """Remember `score`; check it if it ranks within the top `rate` of the recent scores (so
-        about `rate` of the answers are checked, as at random; none until enough are seen)."""
+    def take(self, score: float, rate: float, cost: float = 1.0) -> bool:
+        """Remember `score`; check it if it ranks within the top `rate` of the recent scores (none
+        until enough are seen) and the allowance covers its `cost`."""
         self.recent.append(score)
+        self.allowance += rate * cost
         rank = sum(s >= score for s in self.recent)
-        return rank <= rate * len(self.recent)
+        if rank > rate * len(self.recent) or self.allowance < cost:
+            return False
+        self.allowance -= cost
+        return True

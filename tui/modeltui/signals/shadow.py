@@ -43,15 +43,16 @@ def strongest_other(result: AskResult) -> str | None:
     return top.model.id
 
 
-async def drawn(engine: Engine, decision, answered: str, strong: str) -> bool:
-    """Is this answer (by `answered`, cheaper than `strong`) to be checked? At random with
-    probability `rate`, or (`select = "value"`) when the chance that its routing was a mistake
-    ranks in the top `rate` of recent answers (learning/shadow_value.py): about as many checks."""
+async def drawn(engine: Engine, decision, answered: str, strong: str, cost: float) -> bool:
+    """Is this answer (by `answered`, cheaper than `strong`; its check costs up to `cost`) to be
+    checked? At random with probability `rate`, or (`select = "value"`) when the chance that its
+    routing was a mistake ranks in the top `rate` of recent answers, within what random checks
+    would have spent (learning/shadow_value.py)."""
     cfg = engine.cfg.learning.shadow
     if cfg.select == "random":
         return engine.rng.random() < cfg.rate
     p = await engine.knowledge.estimates(decision.vector, decision.use_case, [answered, strong])
-    return engine.knowledge.shadow_selector.take(shadow_value.value(p[answered], p[strong]), cfg.rate)
+    return engine.knowledge.shadow_selector.take(shadow_value.value(p[answered], p[strong]), cfg.rate, cost)
 
 
 async def within_share(engine: Engine, est_usd: float) -> bool:
@@ -80,12 +81,12 @@ async def planned(engine: Engine, request: AskRequest, result: AskResult) -> Cor
             or not result.call_ids):
         return None
     strong = strongest_other(result)
-    if strong is None or not await drawn(engine, result.decision, result.final.model.id, strong):
+    if strong is None:
         return None
     # an answer of about the checked one's length is enough to compare; it bounds the worst case
     max_tokens = min(request.max_tokens or engine.cfg.gateway.max_tokens, max(MIN_TOKENS, 2 * (result.final.tokens_out or 0)))
     est = engine.catalog[strong].worst_case(result.decision.est_tokens_in, max_tokens) or 0.0
-    if not await within_share(engine, est):
+    if not await drawn(engine, result.decision, result.final.model.id, strong, est) or not await within_share(engine, est):
         return None
     return _check(engine, request, result, strong, max_tokens)
 
