@@ -12,7 +12,9 @@ tolerance it prints the weak share and the accuracy relative to always-strong, t
 share at which accuracy is still >= 95 % of always-strong (linear interpolation between sweep
 points). Random routing and the per-subject oracle come from the same data. Median over seeds.
 
-`--reveal-both` is not bandit feedback: every prompt reveals both models' results, so it bounds
+`--shadow` runs prompt only with no shadow checks, random ones and targeted ones
+(`select = "value"`), at the default rate and share, and prints their weak share and learning
+spend side by side. `--reveal-both` is not bandit feedback: every prompt reveals both models' results, so it bounds
 what better exploration could add to the same learner (declared subject only).
 """
 
