@@ -3,7 +3,8 @@
 - decision_us: median of one auto-tier decision as Engine.route makes it, from the prompt text:
   embed it (wordllama, never seen before so no cache), sample every candidate from the per-prompt
   model (trained on 2,000 pieces of evidence over five models) and the use-case posteriors, and
-  decide over a 50-model catalog (and over 10). Target <= 300 us.
+  decide over a 50-model catalog (and over 10), with the per-prompt part's weight earned (its
+  sampler decides); and the same when its weight is 0 (the use case's bandit decides). Target <= 300 us.
 - observe_us: one piece of evidence learnt (what a process replays at its first auto decision). The log reads Engine.route also does are
   not in it (route_overhead.py and rankings_scale.py measure those).
 - log bytes per 100k calls: a log of --calls calls written through Store.log_call with and
@@ -33,7 +34,9 @@ def prompt(rng: random.Random) -> str:
     return rng.choice(PROMPTS)[:200] + " " + " ".join(rng.choice(WORDS) for _ in range(12))
 
 
-def time_decisions(runs: int, n_models: int = 50) -> tuple[float, float, float]:
+def time_decisions(runs: int, n_models: int = 50, earned: bool = True) -> tuple[float, float, float]:
+    """`earned`: the per-prompt part has earned every decision on the use case (its sampler decides);
+    otherwise its weight is 0 and the use case's bandit decides (learning/prompt_trust.py)."""
     from modeltui.learning import embed
     from modeltui.learning.bandit import Bandit
     from modeltui.learning.prompt_model import PromptModel
@@ -51,6 +54,8 @@ def time_decisions(runs: int, n_models: int = 50) -> tuple[float, float, float]:
         pm.observe(x, trained[i % 5], 0.5, float(i % 3 != 0), float(i % 3 == 0))
     observe_us = (time.perf_counter() - t) / len(xs) * 1e6
     knowledge = Knowledge(cfg, None, {m.id: m.quality for m in models})
+    if earned:
+        knowledge.trust.llr["general"] = 100.0  # a record that gives it weight 1
     bandit = Bandit(seed=0)
     total, embed_only = [], []
     for k in range(runs):
@@ -99,12 +104,14 @@ def main() -> None:
     load_s = time.perf_counter() - t
     decision_us, embed_us, observe_us = time_decisions(args.runs)
     decision_10_us, _, _ = time_decisions(args.runs, 10)
+    fallback_us, _, _ = time_decisions(args.runs, 50, earned=False)
     plain, with_vec = asyncio.run(log_bytes(args.calls))
     per_100k = (with_vec - plain) * 100_000 / args.calls
     table_mb = embed._load()[1].nbytes / 1e6
     pm = PromptModel(embed.DIM)
     per_model_mb = (pm.shared.S.nbytes + pm.shared.m.nbytes) / 1e6
-    figures = {"decision_us": round(decision_us, 1), "decision_10_models_us": round(decision_10_us, 1), "embed_us": round(embed_us, 1), "embedder_load_s": round(load_s, 3),
+    figures = {"decision_us": round(decision_us, 1), "decision_10_models_us": round(decision_10_us, 1),
+               "decision_bandit_path_us": round(fallback_us, 1), "embed_us": round(embed_us, 1), "embedder_load_s": round(load_s, 3),
                "observe_us": round(observe_us, 1), "replay_20k_s": round(observe_us * 20_000 / 1e6, 2),
                "log_mb_per_100k_calls_plain": round(plain * 100_000 / args.calls / 1e6, 1),
                "vectors_mb_per_100k_calls": round(per_100k / 1e6, 1), "embedding_table_mb": round(table_mb, 1),
@@ -113,6 +120,7 @@ def main() -> None:
         f"auto decision with embedding (50 models): {decision_us:7.1f} µs median   (target <= 300 µs)",
         f"  of which the embedding:                 {embed_us:7.1f} µs",
         f"the same over 10 models:                  {decision_10_us:7.1f} µs",
+        f"50 models, per-prompt weight 0 (bandit):  {fallback_us:7.1f} µs   (its record has not earned it the decision)",
         f"embedder load (once, off the event loop): {load_s:7.3f} s",
         f"one piece of evidence learnt: {observe_us:.0f} µs (a process starting on a long log replays the newest "
         f"20,000: {observe_us * 20_000 / 1e6:.1f} s, at its first auto decision)",

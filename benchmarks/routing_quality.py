@@ -12,7 +12,9 @@ tolerance it prints the weak share and the accuracy relative to always-strong, t
 share at which accuracy is still >= 95 % of always-strong (linear interpolation between sweep
 points). Random routing and the per-subject oracle come from the same data. Median over seeds.
 
-`--reveal-both` is not bandit feedback: every prompt reveals both models' results, so it bounds
+`--shadow` runs prompt only with no shadow checks, random ones and targeted ones
+(`select = "value"`), at the default rate and share, and prints their weak share and learning
+spend side by side. `--reveal-both` is not bandit feedback: every prompt reveals both models' results, so it bounds
 what better exploration could add to the same learner (declared subject only).
 """
 
@@ -33,6 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _common import SHARED_DATA, report  # noqa: E402
+from _routing_report import report_draws, shadow_table  # noqa: E402
 
 WEAK_COL, STRONG_COL = "mistralai/Mixtral-8x7B-Instruct-v0.1", "gpt-4-1106-preview"
 WEAK, STRONG = "replay/mixtral-8x7b", "replay/gpt-4-1106"
@@ -67,6 +70,8 @@ async def _run_stream(rows, declared: bool, tolerance: float, seed: int, shadow_
     cfg.learning.prompt_model = prompt_model
     if not shadow_checks:
         cfg.learning.shadow.rate = 0.0
+    elif shadow_checks == "value":  # targeted: the answers whose routing was most likely a mistake
+        cfg.learning.shadow.select = "value"
     cfg.tiers["auto"].quality_tolerance = tolerance
     cfg.tiers["auto"].min_quality = 0.0
     with tempfile.TemporaryDirectory() as tmp:
@@ -104,8 +109,9 @@ async def _run_stream(rows, declared: bool, tolerance: float, seed: int, shadow_
                 if reveal_both:  # the upper bound: the other model's result is revealed too, free
                     other = STRONG if d.model == WEAK else WEAK
                     await answered(other, s_ok if other == STRONG else w_ok, prompt=prompt[:200])
-                if (shadow_checks and d.model == WEAK and engine.rng.random() < cfg.learning.shadow.rate
-                        and await shadow.within_share(engine, models[STRONG].worst_case(d.est_tokens_in, 16))):
+                est = models[STRONG].worst_case(d.est_tokens_in, 16)
+                if (shadow_checks and d.model == WEAK and await shadow.drawn(engine, d, WEAK, STRONG, est)
+                        and await shadow.within_share(engine, est)):
                     # the product's check, with the replay's answers: the strong model is asked too
                     # and its answer agrees with the weak one's when both are right or both wrong
                     cost = _cost(models[STRONG], d.est_tokens_in)
@@ -114,11 +120,12 @@ async def _run_stream(rows, declared: bool, tolerance: float, seed: int, shadow_
                     # the replay reveals the strong model's result too
                     await answered(STRONG, s_ok, kind="shadow", complexity=None, origin_id=call_id, cost_usd=cost)
                     await shadow.record(engine, call_id, WEAK, d.use_case, "agree" if w_ok == s_ok else "disagree")
-            learned = engine.knowledge._prompts
+            trust = engine.knowledge.trust  # how far the per-prompt part earned a say, per use case
+            weight = statistics.median(trust.weight(u) for u in trust.llr) if trust.llr else None
         finally:
             await engine.close()
     return {"share": weak_calls / len(rows), "acc": correct / len(rows), "route_us": statistics.median(decide_s) * 1e6,
-            "prompt_weight": getattr(learned, "weight", None), "checks": checks, "extra_spend": spend["shadow"] / spend["routed"] if spend["routed"] else 0.0}
+            "prompt_weight": weight, "checks": checks, "extra_spend": spend["shadow"] / spend["routed"] if spend["routed"] else 0.0}
 
 
 def _cost(model, tokens_in: int) -> float:
@@ -176,7 +183,8 @@ def read_args(description: str, script: str):
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--jobs", type=int, default=2, help="processes (one replay each)")
     ap.add_argument("--limit", type=int, default=0, help="only the first N prompts (a quick look)")
-    ap.add_argument("--shadow", action="store_true", help="run prompt only without and with shadow checks (default rate and share) instead")
+    ap.add_argument("--shadow", action="store_true", help="run prompt only without shadow checks, with random ones and with "
+                    "targeted ones (default rate and share; select = value) instead")
     ap.add_argument("--reveal-both", action="store_true",
                     help="an upper bound, not bandit feedback: every prompt reveals both models' results (declared subject)")
     ap.add_argument("--subsample", type=float, default=0.0, metavar="F",
@@ -214,7 +222,8 @@ def main() -> None:
         modes |= {"declared_use_case_only": (True, (False, False, False)),
                   "prompt_only_use_case_only": (False, (False, False, False))}
     if args.shadow:  # prompt only, without and with shadow checks, side by side
-        modes = {"prompt_only": (False, (False, False, True)), "prompt_only_shadow": (False, (True, False, True))}
+        modes = {"prompt_only": (False, (False, False, True)), "prompt_only_shadow": (False, ("random", False, True)),
+                 "prompt_only_shadow_targeted": (False, ("value", False, True))}
     if args.reveal_both:
         modes = {"declared_reveal_both": (True, (False, True, True))}
     if args.modes:
@@ -278,7 +287,7 @@ def summarise(args, data, modes, tolerances, runs) -> tuple[dict, list[str]]:
                "prompts": len(data), "route_us_median": round(statistics.median(route_us), 1), "per_seed": results,
                "prompt_weight_at_end": {m: round(statistics.median(w), 3) for m, w in weights.items() if w},
                "shadow": {m: {"checks_per_run": statistics.median(checks[m]),
-                              "extra_spend_ratio": round(statistics.median(extra[m]), 4)} for m in modes if m.endswith("_shadow")},
+                              "extra_spend_ratio": round(statistics.median(extra[m]), 4)} for m in modes if "_shadow" in m},
                "curve": {m: {str(t): [round(statistics.median(x), 4) for x in zip(*curves[m][t])] for t in tolerances} for m in modes}}
     names = list(modes)
     lines += ["", f"{len(data)} prompts; always-strong accuracy {strong_acc:.3f}, always-weak {weak_acc:.3f}; "
@@ -292,42 +301,9 @@ def summarise(args, data, modes, tolerances, runs) -> tuple[dict, list[str]]:
     lines += [f"  random routing:             {random_share:.3f}",
               f"  per-subject oracle:         {oracle:.3f}",
               f"  Engine.route, median per prompt: {figures['route_us_median']:.0f} us (embedding and log reads included)"]
-    for m, f in figures["shadow"].items():
-        lines.append(f"  {m.replace('_', ' ')}: {f['checks_per_run']:.0f} checks a run, extra spend "
-                     f"{100 * f['extra_spend_ratio']:.2f} % of the routed calls")
+    if figures["shadow"]:
+        lines += shadow_table(names, figures)
     return figures, lines
-
-
-def report_draws(args, sets, per_set, modes) -> None:
-    """Subsamples: each draw's median over the seeds, then the median and spread over the draws."""
-    names = list(modes)
-    lines = [f"{len(sets)} random subsamples of {args.subsample:g} of the file ({len(sets[0][1])} prompts each), "
-             f"{args.seeds} seed(s) each; weak share at 95% of strong accuracy (median over seeds):", "",
-             "draw     " + "".join(m.ljust(max(len(m), 8) + 3) for m in names)]
-    for (label, _), (fig, _) in zip(sets, per_set):
-        lines.append(f"{label:<9}" + "".join(f"{fig[f'weak_share_at_95_{m}']:.3f}".ljust(max(len(m), 8) + 3) for m in names))
-    summary = {}
-    for m in names:
-        vals = [fig[f"weak_share_at_95_{m}"] for fig, _ in per_set]
-        summary[m] = {"median": round(statistics.median(vals), 4), "min": min(vals), "max": max(vals),
-                      "spread": round(max(vals) - min(vals), 4), "per_draw": vals,
-                      "per_draw_per_seed": [fig["per_seed"][m] for fig, _ in per_set]}
-    lines += ["median   " + "".join(f"{summary[m]['median']:.3f}".ljust(max(len(m), 8) + 3) for m in names),
-              "min-max  " + "".join(f"{summary[m]['min']:.3f}-{summary[m]['max']:.3f} ".ljust(max(len(m), 8) + 3) for m in names)]
-    for base in ("declared", "prompt_only"):
-        alone = f"{base}_use_case_only"
-        if alone in summary:
-            wins = sum(a >= b for a, b in zip(summary[base]["per_draw"], summary[alone]["per_draw"]))
-            lines.append(f"{base.replace('_', ' ')} >= {alone.replace('_', ' ')} on {wins} of {len(sets)} draws")
-            summary[base][f"draws_at_least_{alone}"] = wins
-    lines += ["", "each draw's curve (tolerance: weak share / accuracy vs strong, median over seeds):"]
-    for (label, _), (fig, _) in zip(sets, per_set):
-        lines += [f"{label} {m}: " + "  ".join(f"{t}: {c[0]:.3f}/{c[1]:.3f}" for t, c in fig["curve"][m].items()) for m in names]
-    figures = {"subsample": args.subsample, "draws": len(sets), "seeds": args.seeds, "prompts_per_draw": len(sets[0][1]),
-               "curves": [fig["curve"] for fig, _ in per_set],
-               "weak_share_at_95": summary, "random_per_draw": [fig["random"] for fig, _ in per_set],
-               "prompt_weight_at_end": [fig["prompt_weight_at_end"] for fig, _ in per_set]}
-    report(f"routing quality on subsamples of mmlu_dev (Engine.route replay, bandit feedback)", lines, figures, args.json)
 
 
 if __name__ == "__main__":

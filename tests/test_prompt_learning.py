@@ -78,7 +78,7 @@ async def test_thumbs_teach_the_auto_tier_per_prompt(server, isolated_env, monke
     drop_code = before[probe_code]["openai/ok:cheap"] - after[probe_code]["openai/ok:cheap"]
     drop_travel = before[probe_travel]["openai/ok:cheap"] - after[probe_travel]["openai/ok:cheap"]
     assert drop_code > drop_travel + 0.05
-    assert any(n.startswith("per-prompt estimate (12 evidence)") for n in d.notes)  # the reasons say it
+    assert any(n.startswith("per-prompt estimate (12 evidence, weight ") for n in d.notes)  # the reasons say it
 
 
 async def test_what_users_do_unasked_is_weak_evidence(server, isolated_env, monkeypatch):
@@ -104,8 +104,11 @@ async def _evidence(eng):
 
 
 async def _means(eng, prompt):
-    d = await route_for(eng, prompt, "auto", use_case="general")
-    return {c.model.id: c.mean for c in d.ranked}
+    """The per-prompt part's own estimate (logit) for each model on `prompt`: what the thumbs taught
+    it, whether or not its weight lets it decide yet (learning/prompt_trust.py)."""
+    pm = await eng.knowledge.prompt_model(embed.DIM)
+    x = pm.features(eng.knowledge.embed(prompt))
+    return {m: pm.estimate(x, m)[0] for m in MODELS}
 
 
 async def test_two_different_prompt_groups_are_discovered_as_two_use_cases(server, isolated_env, monkeypatch):

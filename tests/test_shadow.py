@@ -11,9 +11,10 @@ from modeltui.signals import standard
 M = {"context_window": 16_000, "max_output": 1000}
 
 
-async def open_engine(server, tmp, monkeypatch, strong: str, *, max_share: float = 1.0, dear_price: float = 4.0):
+async def open_engine(server, tmp, monkeypatch, strong: str, *, max_share: float = 1.0, dear_price: float = 4.0,
+                      select: str = "random"):
     monkeypatch.setenv("OPENAI_API_KEY", CANARY)
-    data = server_config(server.url, tmp, learning={"shadow": {"rate": 1.0, "max_share": max_share}})
+    data = server_config(server.url, tmp, learning={"shadow": {"rate": 1.0, "max_share": max_share, "select": select}})
     data["models"] = {"openai/ok:cheap": {**M, "quality": 6.5, "input_per_mtok": 1.0, "output_per_mtok": 2.0},
                       strong: {**M, "quality": 8.0, "input_per_mtok": dear_price / 2, "output_per_mtok": dear_price}}
     return await Engine.open(cfg=make_config(data), probe_ollama=False, listeners=standard)  # as the app opens it
@@ -61,3 +62,12 @@ async def test_shadow_calls_stay_within_their_share_of_the_month(server, isolate
         checks = await rows(eng, "SELECT COUNT(*) FROM calls WHERE kind = 'shadow'")
     assert checks[0][0] >= 1  # some fit
     assert shadow <= 0.3 * total  # and together they never pass the share
+
+
+async def test_a_targeted_check_runs_through_the_same_path(server, isolated_env, monkeypatch):
+    eng = await open_engine(server, isolated_env, monkeypatch, "openai/echo:dear", select="value")
+    async with eng:  # at rate 1 every answer is in the top share: the value path decides, then checks
+        r = await eng.ask(AskRequest("Which river flows through Paris?", tier="budget"))
+    async with await Engine.open(cfg=eng.cfg, probe_ollama=False) as eng:
+        evidence = await rows(eng, "SELECT call_id, model, source, success, failure FROM prompt_evidence")
+    assert evidence == [(r.call_id, "openai/ok:cheap", "shadow", 0.0, 1.0)]

@@ -168,7 +168,8 @@ class Engine:
         decision = decide(self.catalog.all(), req, self.cfg, sampler=sampler)
         decision.vector = vec
         if req.tier == Tier.AUTO and vec is not None and decision.ranked and decision.ranked[0].mean is not None:
-            decision.notes.append(f"per-prompt estimate ({prompts.n:.0f} evidence): "
+            decision.notes.append(f"per-prompt estimate ({prompts.n:.0f} evidence, weight "
+                                  f"{self.knowledge.trust.weight(decision.use_case):.2f}): "
                                   + ", ".join(f"{c.model.id} {c.mean:.2f}" for c in decision.ranked[:3]))
         return decision
 

@@ -91,11 +91,12 @@ class PromptModel:
         m, v, _ = own.score(x)
         return mean + m, var + v
 
-    def observe(self, x: np.ndarray, model: str, offset: float, success: float, failure: float) -> None:
-        """`success` and `failure` weigh the observation (a thumb 1, a continued conversation less)."""
+    def observe(self, x: np.ndarray, model: str, offset: float, success: float, failure: float) -> tuple[float, float]:
+        """`success` and `failure` weigh the observation (a thumb 1, a continued conversation less).
+        Returns the logit's mean and variance as predicted before it (learning/prompt_trust.py)."""
         weight = success + failure
         if weight <= 0:
-            return
+            return offset, 0.0
         parts = self._parts(model, create=True)
         scores = [p.score(x) for p in parts]
         mu = offset + sum(s[0] for s in scores)
@@ -110,6 +111,7 @@ class PromptModel:
             part.m += Sx * ((z - mu) / v)
             part.S -= np.outer(Sx, Sx) * ((v - v_new) / (v * v))
         self.n += weight
+        return mu, v
 
     def _rows(self, models: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
         """Each model's row in the stacks (-1: none yet) and which have one; a catalog asks the

@@ -14,6 +14,8 @@ from modeltui.learning.bandit import Bandit
 from modeltui.learning.decay import factor
 from modeltui.learning.discovery import classifier
 from modeltui.learning.prompt_model import PromptModel, logit
+from modeltui.learning.prompt_trust import Trust
+from modeltui.learning.shadow_value import Selector
 from modeltui.routing import classify_use_case
 from modeltui.settings.config import Config
 from modeltui.store import Store
@@ -30,6 +32,11 @@ class Rng(random.Random):
     def normals(self, n: int) -> np.ndarray:
         return self._np.standard_normal(n)
 
+    def coin(self) -> float:
+        """A uniform draw from numpy's generator: it leaves Python's stream, which the bandit
+        samples from, as it would be without it."""
+        return float(self._np.random())
+
 
 class Knowledge:
     def __init__(self, cfg: Config, store: Store, qualities: dict[str, float] | None = None):
@@ -41,6 +48,8 @@ class Knowledge:
         self._bandit: tuple[object, Bandit] | None = None  # (store version it was read at, bandit)
         self._prompts: PromptModel | None = None
         self._prompts_at: tuple[object, int] = (None, 0)  # (store version, last evidence id replayed)
+        self.trust = Trust()  # per use case: how far the per-prompt part has earned a say
+        self.shadow_selector = Selector()  # recent shadow-check values (learning/shadow_value.py)
 
     async def reload_use_cases(self) -> None:
         self.clusters = classifier(await self.store.clusters(), self.cfg.learning.min_cluster_similarity,
@@ -109,19 +118,38 @@ class Knowledge:
                     # the statistics already hold this evidence: learn it against the posterior
                     # without it, as it was when the answer was routed, or it learns less from the surprise
                     a, b = max(a - success, 1.0), max(b - failure, 1.0)
-                    self._prompts.observe(self._prompts.features(unpack(blob)), model, logit(a / (a + b)), success, failure)
+                    offset = logit(a / (a + b))
+                    mu, var = self._prompts.observe(self._prompts.features(unpack(blob)), model, offset, success, failure)
+                    self.trust.record(use_case, offset, mu, var, success, failure)
                     last = eid
             self._prompts_at = (version, last)
         return self._prompts
 
+    async def estimates(self, vec, use_case: str, models: list[str]) -> dict[str, float]:
+        """P(good answer) per model on this prompt: the use case's rate plus the per-prompt part's
+        mean, whatever its weight in decisions (the rate alone without an embedding)."""
+        bandit = await self.bandit()
+        a, b = bandit.posteriors(use_case, {m: self.qualities.get(m, 5.0) for m in models}, time.time())
+        if vec is None:
+            return dict(zip(models, (a / (a + b)).tolist()))
+        prompts = await self.prompt_model(len(vec))
+        _, means = prompts.sample(prompts.features(vec), models, np.clip(np.log(a / b), -LOGIT_MAX, LOGIT_MAX),
+                                  1.0 / a + 1.0 / b, None)
+        return dict(zip(models, means.tolist()))
+
     def sampler(self, bandit: Bandit, prompts: PromptModel | None, vec, spread: float, now: float):
-        """What `decide` samples for the auto tier: the use case's posterior, plus the prompt's own
-        estimate when there is an embedding (logit-normal Thompson samples)."""
+        """What `decide` samples for the auto tier: the use case's posterior (the bandit's own Beta
+        sample), or, with the probability that the per-prompt part predicts better on this use case
+        (learning/prompt_trust.py), the use case's rate plus the prompt's own estimate
+        (logit-normal Thompson samples). Weight 0 is exactly the per-use-case router."""
         if prompts is None or vec is None:
             return lambda uc, models: bandit.sample(uc, models, now)
         x = prompts.features(vec)
 
         def sample(use_case: str, models: dict[str, float]) -> dict[str, tuple[float, float]]:
+            w = self.trust.weight(use_case)
+            if w <= 0.0 or self.rng.coin() >= w:
+                return bandit.sample(use_case, models, now)
             a, b = bandit.posteriors(use_case, models, now)
             noise = self.rng.normals(len(models)) * spread if spread > 0 else None
             drawn, means = prompts.sample(x, list(models), np.minimum(np.maximum(np.log(a / b), -LOGIT_MAX), LOGIT_MAX),

@@ -128,6 +128,7 @@ class ShadowChecks(_Strict):
     rate: float = Field(default=0.05, ge=0, le=1, description="share of eligible answers checked")
     max_share: float = Field(default=0.03, ge=0, le=1, description="most of the month's spend shadow calls may take")
     weight: float = Field(default=1.0, ge=0, le=1, description="evidence weight of one verdict")
+    select: Literal["random", "value"] = Field(default="random", description="which answers: random, or where a check informs most")
 
 
 class Learning(_Strict):

@@ -1,9 +1,10 @@
 """Shadow checks: labels for the auto tier without asking the user.
 
-Now and then (`[learning.shadow] rate`) an answer given by a model cheaper than the strongest
-candidate of its decision is asked again, in the background, of that strongest model. The two
-answers are compared (agreement.py): agreement is evidence that the cheaper model was good
-enough for that prompt, disagreement that it was not. A shadow call is reserved, capped and
+Now and then (`[learning.shadow] rate`; at random, or where a check informs most: `select`) an
+answer given by a model cheaper than the strongest candidate of its decision is asked again, in
+the background, of that strongest model. The two answers are compared (agreement.py):
+agreement is evidence that the cheaper model was good enough for that prompt, disagreement that
+it was not. A shadow call is reserved, capped and
 logged like any call (kind `shadow`, linked to the answer it checks by `origin_id`), never shown
 as an answer, and all shadow calls together never cost more than `max_share` of the month's
 spend: so a month with little spend learns little this way.
@@ -19,7 +20,7 @@ from modeltui.calls.budget import period_starts
 from modeltui.calls.listeners import Listener
 from modeltui.calls.request import AskRequest, AskResult
 from modeltui.errors import ModeltuiError
-from modeltui.learning import evidence, observe
+from modeltui.learning import evidence, observe, shadow_value
 from modeltui.signals import agreement
 from modeltui.vocab import GENERAL, CallKind, EvidenceSource, Status
 
@@ -40,6 +41,18 @@ def strongest_other(result: AskResult) -> str | None:
     if top.model.id == result.final.model.id or answered is None or answered.quality >= top.quality:
         return None
     return top.model.id
+
+
+async def drawn(engine: Engine, decision, answered: str, strong: str, cost: float) -> bool:
+    """Is this answer (by `answered`, cheaper than `strong`; its check costs up to `cost`) to be
+    checked? At random with probability `rate`, or (`select = "value"`) when the chance that its
+    routing was a mistake ranks in the top `rate` of recent answers, within what random checks
+    would have spent (learning/shadow_value.py)."""
+    cfg = engine.cfg.learning.shadow
+    if cfg.select == "random":
+        return engine.rng.random() < cfg.rate
+    p = await engine.knowledge.estimates(decision.vector, decision.use_case, [answered, strong])
+    return engine.knowledge.shadow_selector.take(shadow_value.value(p[answered], p[strong]), cfg.rate, cost)
 
 
 async def within_share(engine: Engine, est_usd: float) -> bool:
@@ -65,7 +78,7 @@ async def planned(engine: Engine, request: AskRequest, result: AskResult) -> Cor
     """The shadow check of `result`, if it is drawn and affordable (not started)."""
     cfg = engine.cfg.learning.shadow
     if (cfg.rate <= 0 or request.kind not in ELIGIBLE_KINDS or request.model or result.final.status != Status.OK
-            or not result.call_ids or engine.rng.random() >= cfg.rate):
+            or not result.call_ids):
         return None
     strong = strongest_other(result)
     if strong is None:
@@ -73,7 +86,7 @@ async def planned(engine: Engine, request: AskRequest, result: AskResult) -> Cor
     # an answer of about the checked one's length is enough to compare; it bounds the worst case
     max_tokens = min(request.max_tokens or engine.cfg.gateway.max_tokens, max(MIN_TOKENS, 2 * (result.final.tokens_out or 0)))
     est = engine.catalog[strong].worst_case(result.decision.est_tokens_in, max_tokens) or 0.0
-    if not await within_share(engine, est):
+    if not await drawn(engine, result.decision, result.final.model.id, strong, est) or not await within_share(engine, est):
         return None
     return _check(engine, request, result, strong, max_tokens)
 
