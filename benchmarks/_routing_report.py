@@ -53,4 +53,4 @@ def report_draws(args, sets, per_set, modes) -> None:
                "weak_share_at_95": summary, "random_per_draw": [fig["random"] for fig, _ in per_set],
                "prompt_weight_at_end": [fig["prompt_weight_at_end"] for fig, _ in per_set],
                "shadow": [fig["shadow"] for fig, _ in per_set]}
-    report(f"routing quality on subsamples of mmlu_dev (Engine.route replay, bandit feedback)", lines, figures, args.json)
+    report("routing quality on subsamples of mmlu_dev (Engine.route replay, bandit feedback)", lines, figures, args.json)
