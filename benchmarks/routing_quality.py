@@ -39,6 +39,7 @@ from _routing_report import report_draws, shadow_table  # noqa: E402
 
 WEAK_COL, STRONG_COL = "mistralai/Mixtral-8x7B-Instruct-v0.1", "gpt-4-1106-preview"
 WEAK, STRONG = "replay/mixtral-8x7b", "replay/gpt-4-1106"
+PROMPT_WEIGHT = "full"  # [learning] prompt_weight for the replays (--prompt-weight)
 TOLERANCES = [0.0, 0.5, 1.0, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0]  # quality points (0-10 scale); finer where 95 % is crossed
 
 
@@ -68,6 +69,7 @@ async def _run_stream(rows, declared: bool, tolerance: float, seed: int, shadow_
 
     cfg = Config()
     cfg.learning.prompt_model = prompt_model
+    cfg.learning.prompt_weight = PROMPT_WEIGHT
     if not shadow_checks:
         cfg.learning.shadow.rate = 0.0
     elif shadow_checks == "value":  # targeted: the answers whose routing was most likely a mistake
@@ -190,11 +192,15 @@ def read_args(description: str, script: str):
     ap.add_argument("--subsample", type=float, default=0.0, metavar="F",
                     help="replay random subsamples of this fraction of the file (each draw over the seeds)")
     ap.add_argument("--draws", type=int, default=5, metavar="K", help="how many subsamples (with --subsample)")
+    ap.add_argument("--prompt-weight", choices=("earned", "full"), default="full",
+                    help="[learning] prompt_weight: the per-prompt part's say earned per use case, or always (round 2)")
     ap.add_argument("--use-case-only", action="store_true",
                     help="also run both modes with [learning] prompt_model = false (the per-use-case posteriors alone)")
     ap.add_argument("--tolerances", default="", help="comma-separated sweep (default: the full grid)")
     ap.add_argument("--modes", default="", help="only these modes, comma-separated (e.g. declared,declared_use_case_only)")
     args = ap.parse_args()
+    global PROMPT_WEIGHT
+    PROMPT_WEIGHT = args.prompt_weight  # (the replays are forked: they see it)
     path = Path(args.data)
     if not path.exists():
         sys.exit(f"{script}: data file not found: {path} (pass --data PATH)")

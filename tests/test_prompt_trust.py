@@ -13,7 +13,9 @@ MODELS = {"weak": 6.0, "strong": 8.0}
 
 
 def _knowledge_and_bandit(seed: int) -> tuple[Knowledge, Bandit, PromptModel, np.ndarray]:
-    k = Knowledge(Config(), store=None)
+    cfg = Config()
+    cfg.learning.prompt_weight = "earned"  # (the default is "full": round 2's router)
+    k = Knowledge(cfg, store=None)
     k.rng.seed(seed)
     bandit = Bandit(rng=k.rng)
     for i in range(20):
@@ -58,3 +60,16 @@ def test_the_weight_follows_the_predictive_record():
     assert t.weight("bad") < 1e-6
     assert abs(t.better("blind") - sigmoid(PRIOR_LOG_ODDS)) < 1e-9  # stays at its prior
     assert t.weight("blind") == t.weight("never") == 0.0  # and below even odds it never decides
+
+
+def test_prompt_weight_full_lets_the_per_prompt_part_decide_without_a_record():
+    """`[learning] prompt_weight = "full"` is round 2's router: the per-prompt sampler decides
+    every time, record or none (the per-prompt means come with each sample)."""
+    k, bandit, pm, vec = _knowledge_and_bandit(2)
+    assert k.trust.weight("maths") == 0.0
+    k.cfg.learning.prompt_weight = "full"
+    assert Config().learning.prompt_weight == "full"  # the default, on the figures in docs/learning.md
+    got = k.sampler(bandit, pm, vec, 0.25, 1.0)("maths", MODELS)
+    _, ref_bandit, _, _ = _knowledge_and_bandit(2)
+    assert got != ref_bandit.sample("maths", MODELS, 1.0)
+    assert all(isinstance(v, tuple) and len(v) == 2 for v in got.values())

@@ -147,7 +147,7 @@ class Knowledge:
         x = prompts.features(vec)
 
         def sample(use_case: str, models: dict[str, float]) -> dict[str, tuple[float, float]]:
-            w = self.trust.weight(use_case)
+            w = self.trust.weight(use_case) if self.cfg.learning.prompt_weight == "earned" else 1.0
             if w <= 0.0 or self.rng.coin() >= w:
                 return bandit.sample(use_case, models, now)
             a, b = bandit.posteriors(use_case, models, now)
