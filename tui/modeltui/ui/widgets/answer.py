@@ -4,12 +4,17 @@ actions. Updates after the answer left the screen (a new conversation mid-stream
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Collapsible, Markdown, Static
 
 from modeltui.ui.widgets.meter import money
+
+if TYPE_CHECKING:  # (the calls layer loads pydantic: not needed to paint an answer)
+    from modeltui.calls.request import AskSummary
 
 ACTIONS = (("up", "▲ good"), ("down", "▼ bad"), ("escalate", "escalate"), ("copy", "copy"), ("retry", "retry with…"))
 PROMPT_SHOWN = 400  # characters of a long prompt shown; the rest is folded
