@@ -15,7 +15,9 @@ points). Random routing and the per-subject oracle come from the same data. Medi
 `--shadow` runs prompt only with no shadow checks, random ones and targeted ones
 (`select = "value"`), at the default rate and share, and prints their weak share and learning
 spend side by side. `--reveal-both` is not bandit feedback: every prompt reveals both models' results, so it bounds
-what better exploration could add to the same learner (declared subject only).
+what better exploration could add to the same learner (declared subject only). `--fast` drives the
+same learning parts without the store and the engine (_routing_fast.py; the same figures, held
+to the engine replay by tests/test_routing_fast.py), for trying choices over many seeds and draws.
 """
 
 from __future__ import annotations
@@ -37,9 +39,12 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _common import SHARED_DATA, report  # noqa: E402
 from _routing_report import report_draws, shadow_table  # noqa: E402
 
+import _routing_fast  # noqa: E402
+
 WEAK_COL, STRONG_COL = "mistralai/Mixtral-8x7B-Instruct-v0.1", "gpt-4-1106-preview"
 WEAK, STRONG = "replay/mixtral-8x7b", "replay/gpt-4-1106"
 PROMPT_WEIGHT = "full"  # [learning] prompt_weight for the replays (--prompt-weight)
+EXPLORATION = None  # [learning] exploration for the replays (--exploration; None: the default)
 TOLERANCES = [0.0, 0.5, 1.0, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0]  # quality points (0-10 scale); finer where 95 % is crossed
 
 
@@ -70,6 +75,8 @@ async def _run_stream(rows, declared: bool, tolerance: float, seed: int, shadow_
     cfg = Config()
     cfg.learning.prompt_model = prompt_model
     cfg.learning.prompt_weight = PROMPT_WEIGHT
+    if EXPLORATION is not None:
+        cfg.learning.exploration = EXPLORATION
     if not shadow_checks:
         cfg.learning.shadow.rate = 0.0
     elif shadow_checks == "value":  # targeted: the answers whose routing was most likely a mistake
@@ -140,6 +147,13 @@ def run_stream(args) -> dict:
     return asyncio.run(_run_stream(rows, declared, tolerance, seed, shadow_checks, reveal_both, *prompt_model))
 
 
+def fast_stream(args) -> dict:
+    """The same replay without the store and the engine (_routing_fast.py)."""
+    rows, declared, tolerance, seed, (_, _, *prompt_model) = args
+    return _routing_fast.stream(rows, declared, tolerance, seed, {m.id: m.quality for m in replay_models()}, WEAK,
+                                *prompt_model, prompt_weight=PROMPT_WEIGHT, exploration=EXPLORATION)
+
+
 def share_at(points: list[tuple[float, float]], target: float) -> float:
     """Largest weak share whose accuracy is >= target, interpolating along the sweep curve."""
     pts = sorted(points)
@@ -194,16 +208,21 @@ def read_args(description: str, script: str):
     ap.add_argument("--draws", type=int, default=5, metavar="K", help="how many subsamples (with --subsample)")
     ap.add_argument("--prompt-weight", choices=("earned", "full"), default="full",
                     help="[learning] prompt_weight: the per-prompt part's say earned per use case, or always (round 2)")
+    ap.add_argument("--exploration", type=float, default=None, help="[learning] exploration (default: the config's)")
     ap.add_argument("--use-case-only", action="store_true",
                     help="also run both modes with [learning] prompt_model = false (the per-use-case posteriors alone)")
+    ap.add_argument("--fast", action="store_true", help="the learning parts driven directly, without the store and "
+                    "the engine (same figures, ~60x faster; not with --shadow or --reveal-both)")
     ap.add_argument("--tolerances", default="", help="comma-separated sweep (default: the full grid)")
     ap.add_argument("--modes", default="", help="only these modes, comma-separated (e.g. declared,declared_use_case_only)")
     args = ap.parse_args()
-    global PROMPT_WEIGHT
-    PROMPT_WEIGHT = args.prompt_weight  # (the replays are forked: they see it)
+    global PROMPT_WEIGHT, EXPLORATION
+    PROMPT_WEIGHT, EXPLORATION = args.prompt_weight, args.exploration  # (the replays are forked: they see them)
     path = Path(args.data)
     if not path.exists():
         sys.exit(f"{script}: data file not found: {path} (pass --data PATH)")
+    if args.fast and (args.shadow or args.reveal_both):
+        sys.exit(f"{script}: --fast replays routing only: shadow checks and --reveal-both need the engine")
     if args.subsample and not 0 < args.subsample <= 1:
         sys.exit(f"{script}: --subsample must be a fraction in (0, 1], not {args.subsample}")
     rows = load(path)
@@ -247,7 +266,7 @@ def main() -> None:
                      for tol in tolerances]
     outs = []
     with ProcessPoolExecutor(args.jobs) as pool:
-        for (d, seed, mode, tol, _), out in zip(jobs, pool.map(run_stream, [j[4] for j in jobs])):
+        for (d, seed, mode, tol, _), out in zip(jobs, pool.map(fast_stream if args.fast else run_stream, [j[4] for j in jobs])):
             outs.append(out)  # each replay as it ends, on stderr: a long run's partial figures are not lost
             print(json.dumps({"set": d, "seed": seed, "mode": mode, "tolerance": tol, "share": out["share"],
                               "acc": out["acc"], "prompt_weight": out["prompt_weight"]}), file=sys.stderr, flush=True)
@@ -278,7 +297,8 @@ def summarise(args, data, modes, tolerances, runs) -> tuple[dict, list[str]]:
                     pts.append((out["share"], out["acc"]))
                     at.append(out)
                     curves[mode][tol].append((out["share"], out["acc"] / strong_acc))
-                    route_us.append(out["route_us"])
+                    if out["route_us"] is not None:
+                        route_us.append(out["route_us"])
                     if out.get("prompt_weight") is not None:
                         weights[mode].append(out["prompt_weight"])
             results[mode].append(round(share_at(pts, target), 4))
@@ -290,7 +310,7 @@ def summarise(args, data, modes, tolerances, runs) -> tuple[dict, list[str]]:
     figures = {**{f"weak_share_at_95_{m}": round(statistics.median(results[m]), 4) for m in modes},
                "random": round(random_share, 4), "per_subject_oracle": round(oracle, 4),
                "strong_accuracy": round(strong_acc, 4), "weak_accuracy": round(weak_acc, 4), "seeds": args.seeds,
-               "prompts": len(data), "route_us_median": round(statistics.median(route_us), 1), "per_seed": results,
+               "prompts": len(data), "route_us_median": round(statistics.median(route_us), 1) if route_us else None, "per_seed": results,
                "prompt_weight_at_end": {m: round(statistics.median(w), 3) for m, w in weights.items() if w},
                "shadow": {m: {"checks_per_run": statistics.median(checks[m]),
                               "extra_spend_ratio": round(statistics.median(extra[m]), 4)} for m in modes if "_shadow" in m},
@@ -305,8 +325,9 @@ def summarise(args, data, modes, tolerances, runs) -> tuple[dict, list[str]]:
     lines += ["", f"weak share at 95% of strong accuracy (median of {args.seeds} seeds):"]
     lines += [f"  {m.replace('_', ' ') + ':':<28}{figures[f'weak_share_at_95_{m}']:.3f}{targets.get(m, '')}" for m in names]
     lines += [f"  random routing:             {random_share:.3f}",
-              f"  per-subject oracle:         {oracle:.3f}",
-              f"  Engine.route, median per prompt: {figures['route_us_median']:.0f} us (embedding and log reads included)"]
+              f"  per-subject oracle:         {oracle:.3f}"]
+    if route_us:
+        lines.append(f"  Engine.route, median per prompt: {figures['route_us_median']:.0f} us (embedding and log reads included)")
     if figures["shadow"]:
         lines += shadow_table(names, figures)
     return figures, lines

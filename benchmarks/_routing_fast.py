@@ -1,0 +1,61 @@
+"""routing_quality.py's replay without the store and the engine (`--fast`): the same learning
+parts, driven directly, in the order the product drives them.
+
+Per prompt: the use case as `Knowledge.use_case` resolves it, the auto tier's samples from
+`Knowledge.sampler` (the bandit and the per-prompt model it is given), the cheapest model within
+the tolerance of the best sample (what `policies.order` does with two models of which the weak
+one is cheaper), then the revealed outcome as a thumb: one success or failure for the bandit,
+and for the per-prompt model learnt against the posterior without it, from the embedding as the
+log stores it (float16), as `Knowledge.prompt_model` replays it. No SQL, no engine, no decay
+worth a second: about sixty times faster than the engine replay, so choices can be tried over
+many seeds and subsamples. tests/test_routing_fast.py holds it to the engine replay: the same
+prompts and seed give the same weak share and accuracy.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+
+def stream(rows, declared: bool, tolerance: float, seed: int, models: dict[str, float], weak: str,
+           prompt_model: bool = True, prompt_weight: str = "full", exploration: float | None = None) -> dict:
+    """One replay: `models` maps model id -> catalog quality (the weak model `weak` is the cheaper)."""
+    from modeltui.learning import embed
+    from modeltui.learning.bandit import Bandit
+    from modeltui.learning.prompt_model import PromptModel, logit
+    from modeltui.learning.router_memory import Knowledge
+    from modeltui.settings.config import Config
+
+    cfg = Config()
+    cfg.learning.prompt_model = prompt_model
+    cfg.learning.prompt_weight = prompt_weight
+    if exploration is not None:
+        cfg.learning.exploration = exploration
+    knowledge = Knowledge(cfg, None, models)
+    knowledge.rng.seed(seed)
+    bandit = Bandit(rng=knowledge.rng)
+    pm = PromptModel(embed.DIM) if prompt_model else None
+    strong = next(m for m in models if m != weak)
+    weak_calls = correct = 0
+    for subject, prompt, w_ok, s_ok in rows:
+        use_case = knowledge.use_case(prompt, subject if declared else None)[0]
+        vec = knowledge.embed(prompt)
+        now = time.time()
+        sampled = knowledge.sampler(bandit, pm, vec, cfg.learning.exploration, now)(use_case, dict(models))
+        model = weak if sampled[weak][0] >= sampled[strong][0] - tolerance / 10.0 else strong
+        ok = w_ok if model == weak else s_ok
+        weak_calls += model == weak
+        correct += ok
+        success, failure = float(ok), float(not ok)
+        bandit.observe(use_case, model, success, failure, now)
+        if pm is not None and vec is not None:
+            a, b = bandit.posterior(use_case, model, models[model], now)
+            a, b = max(a - success, 1.0), max(b - failure, 1.0)
+            offset = logit(a / (a + b))
+            mu, var = pm.observe(pm.features(embed.unpack(embed.pack(vec))), model, offset, success, failure)
+            knowledge.trust.record(use_case, offset, mu, var, success, failure)
+    trust = knowledge.trust
+    return {"share": weak_calls / len(rows), "acc": correct / len(rows), "route_us": None,
+            "prompt_weight": statistics.median(trust.weight(u) for u in trust.llr) if trust.llr else None,
+            "checks": 0, "extra_spend": 0.0}
