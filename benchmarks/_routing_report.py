@@ -53,4 +53,8 @@ def report_draws(args, sets, per_set, modes) -> None:
                "weak_share_at_95": summary, "random_per_draw": [fig["random"] for fig, _ in per_set],
                "prompt_weight_at_end": [fig["prompt_weight_at_end"] for fig, _ in per_set],
                "shadow": [fig["shadow"] for fig, _ in per_set]}
-    report("routing quality on subsamples of mmlu_dev (Engine.route replay, bandit feedback)", lines, figures, args.json)
+    report(f"routing quality on subsamples of mmlu_dev ({replay_name(args)}, bandit feedback)", lines, figures, args.json)
+
+
+def replay_name(args) -> str:
+    return "fast replay: the learning parts without the store" if args.fast else "Engine.route replay"

@@ -37,7 +37,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _common import SHARED_DATA, report  # noqa: E402
-from _routing_report import report_draws, shadow_table  # noqa: E402
+from _routing_report import replay_name, report_draws, shadow_table  # noqa: E402
 
 import _routing_fast  # noqa: E402
 
@@ -276,7 +276,7 @@ def main() -> None:
         return report_draws(args, sets, per_set, modes)
     figures, lines = per_set[0]
     feedback = "both results revealed: an upper bound" if args.reveal_both else "bandit feedback"
-    report(f"routing quality on mmlu_dev (Engine.route replay, {feedback})", lines, figures, args.json)
+    report(f"routing quality on mmlu_dev ({replay_name(args)}, {feedback})", lines, figures, args.json)
 
 
 def summarise(args, data, modes, tolerances, runs) -> tuple[dict, list[str]]:
