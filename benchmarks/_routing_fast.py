@@ -5,10 +5,9 @@ Per prompt: the use case as `Knowledge.use_case` resolves it, the auto tier's sa
 `Knowledge.sampler` (the bandit and the per-prompt model it is given), the cheapest model within
 the tolerance of the best sample (what `policies.order` does with two models of which the weak
 one is cheaper), then the revealed outcome as a thumb: one success or failure for the bandit,
-and for the per-prompt model learnt against the posterior without it, from the embedding as the
-log stores it (float16), as `Knowledge.prompt_model` replays it. No SQL, no engine, no decay
-worth a second: about sixty times faster than the engine replay, so choices can be tried over
-many seeds and subsamples. tests/test_routing_fast.py holds it to the engine replay: the same
+and `Knowledge.learn` for the per-prompt model, from the embedding as the log stores it
+(float16). No SQL, no engine, no decay worth a second: about sixty times faster than the engine
+replay, so choices can be tried over many seeds and subsamples. tests/test_routing_fast.py holds it to the engine replay: the same
 prompts and seed give the same weak share and accuracy.
 """
 
@@ -23,7 +22,7 @@ def stream(rows, declared: bool, tolerance: float, seed: int, models: dict[str, 
     """One replay: `models` maps model id -> catalog quality (the weak model `weak` is the cheaper)."""
     from modeltui.learning import embed
     from modeltui.learning.bandit import Bandit
-    from modeltui.learning.prompt_model import PromptModel, logit
+    from modeltui.learning.prompt_model import PromptModel
     from modeltui.learning.router_memory import Knowledge
     from modeltui.settings.config import Config
 
@@ -49,12 +48,8 @@ def stream(rows, declared: bool, tolerance: float, seed: int, models: dict[str, 
         correct += ok
         success, failure = float(ok), float(not ok)
         bandit.observe(use_case, model, success, failure, now)
-        if pm is not None and vec is not None:
-            a, b = bandit.posterior(use_case, model, models[model], now)
-            a, b = max(a - success, 1.0), max(b - failure, 1.0)
-            offset = logit(a / (a + b))
-            mu, var = pm.observe(pm.features(embed.unpack(embed.pack(vec))), model, offset, success, failure)
-            knowledge.trust.record(use_case, offset, mu, var, success, failure)
+        if pm is not None and vec is not None:  # as Knowledge.prompt_model replays it from the log
+            knowledge.learn(pm, bandit, pm.features(embed.unpack(embed.pack(vec))), use_case, model, success, failure, now)
     trust = knowledge.trust
     return {"share": weak_calls / len(rows), "acc": correct / len(rows), "route_us": None,
             "prompt_weight": statistics.median(trust.weight(u) for u in trust.llr) if trust.llr else None,

@@ -114,16 +114,22 @@ class Knowledge:
             if rows:
                 bandit, now = await self.bandit(), time.time()
                 for eid, model, use_case, success, failure, blob in rows:
-                    a, b = bandit.posterior(use_case, model, self.qualities.get(model, 5.0), now)
-                    # the statistics already hold this evidence: learn it against the posterior
-                    # without it, as it was when the answer was routed, or it learns less from the surprise
-                    a, b = max(a - success, 1.0), max(b - failure, 1.0)
-                    offset = logit(a / (a + b))
-                    mu, var = self._prompts.observe(self._prompts.features(unpack(blob)), model, offset, success, failure)
-                    self.trust.record(use_case, offset, mu, var, success, failure)
+                    self.learn(self._prompts, bandit, self._prompts.features(unpack(blob)), use_case, model,
+                               success, failure, now)
                     last = eid
             self._prompts_at = (version, last)
         return self._prompts
+
+    def learn(self, prompts: PromptModel, bandit: Bandit, x: np.ndarray, use_case: str, model: str,
+              success: float, failure: float, now: float) -> None:
+        """One piece of per-prompt evidence, which the statistics already hold: learnt against the
+        use case's posterior without it, as it was when the answer was routed (or it would learn
+        less from the surprise), and scored for the per-prompt part's record (learning/prompt_trust.py)."""
+        a, b = bandit.posterior(use_case, model, self.qualities.get(model, 5.0), now)
+        a, b = max(a - success, 1.0), max(b - failure, 1.0)
+        offset = logit(a / (a + b))
+        mu, var = prompts.observe(x, model, offset, success, failure)
+        self.trust.record(use_case, offset, mu, var, success, failure)
 
     async def estimates(self, vec, use_case: str, models: list[str]) -> dict[str, float]:
         """P(good answer) per model on this prompt: the use case's rate plus the per-prompt part's
