@@ -82,6 +82,20 @@ def config(root: Path, extra: dict | None = None) -> tuple[Path, dict]:
     return path, env
 
 
+PRICES = {"input_per_mtok": 10.0, "output_per_mtok": 20.0}  # a call costs ~$0.0032, reserves ~$0.0042 (200 tokens)
+
+
+def fake_env(root: Path, provider: FakeProvider, monthly_usd: float) -> dict:
+    """The environment for `modeltui serve` with one model, `openai/fake`, answered by `provider`,
+    under a monthly cap (and a key that only the fake provider sees)."""
+    _, env = config(root, {"demo": {"mode": "never"}, "builtin_models": False, "budget": {"monthly_usd": monthly_usd},
+                           "providers": {"openai": {"api_base": provider.url}},
+                           "models": {"openai/fake": {"quality": 6.0, **PRICES, "context_window": 16_000,
+                                                      "max_output": 1_000}}})
+    env["OPENAI_API_KEY"] = "sk-bench-not-a-real-key"
+    return env
+
+
 def start(env: dict) -> tuple[subprocess.Popen, str]:
     """`modeltui serve --port 0`; returns the process and its base URL (…/v1) once it listens."""
     exe = str(Path(sys.executable).with_name("modeltui"))

@@ -22,10 +22,9 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _common import median, report  # noqa: E402
-from _serve import FakeProvider, config, cpu_s, rss_mb, start, stop  # noqa: E402
+from _serve import FakeProvider, cpu_s, fake_env, rss_mb, start, stop  # noqa: E402
 
 CLIENTS = 50
-PRICES = {"input_per_mtok": 10.0, "output_per_mtok": 20.0}  # a call costs ~$0.0032, reserves ~$0.0042 (200 tokens)
 CAP = 0.1  # about 24 calls' worth of reservations, 30 answers' worth of spend: the cap must refuse some
 
 
@@ -61,11 +60,7 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="serve-load-"))
     try:
         direct = asyncio.run(burst(provider.url, "fake", args.clients))
-        _, env = config(tmp, {"demo": {"mode": "never"}, "builtin_models": False, "budget": {"monthly_usd": CAP},
-                              "providers": {"openai": {"api_base": provider.url}},
-                              "models": {"openai/fake": {"quality": 6.0, **PRICES, "context_window": 16_000,
-                                                         "max_output": 1_000}}})
-        env["OPENAI_API_KEY"] = "sk-bench-not-a-real-key"
+        env = fake_env(tmp, provider, CAP)
         proc, base = start(env)
         try:
             asyncio.run(burst(base, "openai/fake", 1))  # one call first: the server's first request path warmed

@@ -22,8 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _common import report  # noqa: E402
-from _serve import FakeProvider, config, cpu_s, start, stop  # noqa: E402
-from serve_load import PRICES, burst  # noqa: E402
+from _serve import FakeProvider, cpu_s, fake_env, start, stop  # noqa: E402
+from serve_load import burst  # noqa: E402
 
 IDLE = ("Condition.wait", "Queue.get", "select ", "EpollSelector.select", "Event.wait", "_wait_for_tstate_lock")
 PLACES = (  # the first place whose marks appear anywhere in a sample's stack
@@ -54,11 +54,7 @@ def main() -> None:
     provider = FakeProvider()
     tmp = Path(tempfile.mkdtemp(prefix="serve-profile-"))
     try:
-        _, env = config(tmp, {"demo": {"mode": "never"}, "builtin_models": False, "budget": {"monthly_usd": 1000.0},
-                              "providers": {"openai": {"api_base": provider.url}},
-                              "models": {"openai/fake": {"quality": 6.0, **PRICES, "context_window": 16_000,
-                                                         "max_output": 1_000}}})
-        env["OPENAI_API_KEY"] = "sk-bench-not-a-real-key"
+        env = fake_env(tmp, provider, 1000.0)
         proc, base = start(env)
         try:
             asyncio.run(burst(base, "openai/fake", 1))
