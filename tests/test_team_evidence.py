@@ -25,23 +25,30 @@ def laptop(server, tmp, name, url, **learning):
     return make_config(data)
 
 
+async def two_laptops(server, tmp, monkeypatch, db, **learning) -> tuple[str, Engine, Engine]:
+    """A team of two members on the test's database (`db`: pg_db's url and name), each with an
+    engine of its own: (a's member name, a's engine, b's)."""
+    url, dbname = db
+    a, b = f"a_{dbname[-6:]}", f"b_{dbname[-6:]}"
+    team = TeamDB(url)
+    await admin.init(team, 10.0, None, "boss")
+    for n in (a, b):
+        await admin.add_member(team, n, password="pw-" + n)
+    await team.close()
+    monkeypatch.setenv("OPENAI_API_KEY", CANARY)
+    host = url.split("@", 1)[1]
+    ea, eb = [await Engine.open(cfg=laptop(server, tmp, n, f"postgresql://{n}:pw-{n}@{host}", **learning), probe_ollama=False)
+              for n in (a, b)]
+    return a, ea, eb
+
+
 async def picks_of_x(engine, n=60) -> int:
     engine.rng.seed(11)  # the same draws before and after: only the evidence differs
     return sum([(await route_for(engine, PROMPT, "auto")).model == X for _ in range(n)])
 
 
 async def test_a_thumb_on_one_laptop_moves_the_auto_tier_on_another(server, isolated_env, monkeypatch, pg_db):
-    url, dbname = pg_db
-    a, b = f"a_{dbname[-6:]}", f"b_{dbname[-6:]}"
-    db = TeamDB(url)
-    await admin.init(db, 10.0, None, "boss")
-    for n in (a, b):
-        await admin.add_member(db, n, password="pw-" + n)
-    await db.close()
-    monkeypatch.setenv("OPENAI_API_KEY", CANARY)
-    host = url.split("@", 1)[1]
-    ea = await Engine.open(cfg=laptop(server, isolated_env, a, f"postgresql://{a}:pw-{a}@{host}"), probe_ollama=False)
-    eb = await Engine.open(cfg=laptop(server, isolated_env, b, f"postgresql://{b}:pw-{b}@{host}"), probe_ollama=False)
+    _, ea, eb = await two_laptops(server, isolated_env, monkeypatch, pg_db)
 
     before = await picks_of_x(eb)
     assert before > 30  # X is the better model on paper
@@ -64,19 +71,7 @@ NO_SPEED = {"weights": {"success": 0.4, "speed": 0.0, "cost": 0.2, "satisfaction
 
 
 async def test_another_members_calls_and_thumbs_change_my_rankings_and_savings(server, isolated_env, monkeypatch, pg_db):
-    url, dbname = pg_db
-    a, b = f"a_{dbname[-6:]}", f"b_{dbname[-6:]}"
-    db = TeamDB(url)
-    await admin.init(db, 10.0, None, "boss")
-    for n in (a, b):
-        await admin.add_member(db, n, password="pw-" + n)
-    await db.close()
-    monkeypatch.setenv("OPENAI_API_KEY", CANARY)
-    host = url.split("@", 1)[1]
-    ea = await Engine.open(cfg=laptop(server, isolated_env, a, f"postgresql://{a}:pw-{a}@{host}", **NO_SPEED),
-                           probe_ollama=False)
-    eb = await Engine.open(cfg=laptop(server, isolated_env, b, f"postgresql://{b}:pw-{b}@{host}", **NO_SPEED),
-                           probe_ollama=False)
+    a, ea, eb = await two_laptops(server, isolated_env, monkeypatch, pg_db, **NO_SPEED)
     for model in (X, Y):  # a has one answer of each, no thumbs: X and Y tie on a's log
         await ea.ask(AskRequest(PROMPT, model=model))
     mine = {r.model: r for r in (await reports.rankings(ea))["general"]}
@@ -109,16 +104,7 @@ async def test_another_members_calls_and_thumbs_change_my_rankings_and_savings(s
 
 async def test_a_replaced_thumb_is_replaced_in_the_team_database_too(server, isolated_env, monkeypatch, pg_db):
     url, dbname = pg_db
-    a, b = f"a_{dbname[-6:]}", f"b_{dbname[-6:]}"
-    db = TeamDB(url)
-    await admin.init(db, 10.0, None, "boss")
-    for n in (a, b):
-        await admin.add_member(db, n, password="pw-" + n)
-    await db.close()
-    monkeypatch.setenv("OPENAI_API_KEY", CANARY)
-    host = url.split("@", 1)[1]
-    ea = await Engine.open(cfg=laptop(server, isolated_env, a, f"postgresql://{a}:pw-{a}@{host}"), probe_ollama=False)
-    eb = await Engine.open(cfg=laptop(server, isolated_env, b, f"postgresql://{b}:pw-{b}@{host}"), probe_ollama=False)
+    _, ea, eb = await two_laptops(server, isolated_env, monkeypatch, pg_db)
     result = await ea.ask(AskRequest(PROMPT, model=X))
     await feedback.thumb(ea, result.call_ids[-1], False)
     await feedback.thumb(ea, result.call_ids[-1], True)  # changed its mind: the down is retracted
@@ -135,7 +121,7 @@ async def test_a_replaced_thumb_is_replaced_in_the_team_database_too(server, iso
     admin_db = TeamDB(url)
     await admin.add_member(admin_db, c, password="pw-" + c)
     await admin_db.close()
-    cb = TeamBook(TeamDB(f"postgresql://{c}:pw-{c}@{host}"), c)
+    cb = TeamBook(TeamDB(f"postgresql://{c}:pw-{c}@{url.split('@', 1)[1]}"), c)
     await cb.add_evidence([(X, "general", "thumb", 1.0, 0.0)])
     await cb.db.close()
     await ea.ledger.book.add_evidence([(X, "general", "thumb", -2.0, 0.0)])  # a: net -1 on X
