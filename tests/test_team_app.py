@@ -15,13 +15,20 @@ MODEL = "openai/ok"
 PRICED = {"quality": 7.0, "input_per_mtok": 0.0, "output_per_mtok": 1000.0, "context_window": 16_000, "max_output": 7}
 
 
-async def test_the_meter_shows_the_team_month_and_the_members_own(server, isolated_env, monkeypatch, pg_db):
+async def team_of_one(pg_db, password: str) -> tuple[str, str, str]:
+    """A team ($0.50 a month, $0.20 a member) of one member on the test's database:
+    (the member's name, the admin URL, the database's name)."""
     url, dbname = pg_db
     name = f"a_{dbname[-6:]}"
     db = TeamDB(url)
     await admin.init(db, 0.5, 0.2, "boss")
-    await admin.add_member(db, name, password="pw-app-1")
+    await admin.add_member(db, name, password=password)
     await db.close()
+    return name, url, dbname
+
+
+async def test_the_meter_shows_the_team_month_and_the_members_own(server, isolated_env, monkeypatch, pg_db):
+    name, url, dbname = await team_of_one(pg_db, "pw-app-1")
     monkeypatch.setenv("OPENAI_API_KEY", CANARY)
     data = server_config(server.url, isolated_env, team={"database": f"postgresql://{name}:pw-app-1@{url.split('@', 1)[1]}",
                                                          "member": name},
@@ -86,12 +93,7 @@ async def test_an_unreachable_team_database_is_shown_sends_nothing_and_is_retrie
 
     from modeltui.ui.widgets.answer import Answer
 
-    url, dbname = pg_db
-    name = f"a_{dbname[-6:]}"
-    db = TeamDB(url)
-    await admin.init(db, 0.5, 0.2, "boss")
-    await admin.add_member(db, name, password="pw-app-2")
-    await db.close()
+    name, url, dbname = await team_of_one(pg_db, "pw-app-2")
     with socket.socket() as s:  # a port nothing listens on (yet)
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
