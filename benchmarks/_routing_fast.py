@@ -1,14 +1,13 @@
 """routing_quality.py's replay without the store and the engine (`--fast`): the same learning
 parts, driven directly, in the order the product drives them.
 
-Per prompt: the use case as `Knowledge.use_case` resolves it, the auto tier's samples from
-`Knowledge.sampler` (the bandit and the per-prompt model it is given), the cheapest model within
-the tolerance of the best sample (what `policies.order` does with two models of which the weak
-one is cheaper), then the revealed outcome as a thumb: one success or failure for the bandit,
-and `Knowledge.learn` for the per-prompt model, from the embedding as the log stores it
-(float16). No SQL, no engine, no decay worth a second: about sixty times faster than the engine
-replay, so choices can be tried over many seeds and subsamples. tests/test_routing_fast.py holds it to the engine replay: the same
-prompts and seed give the same weak share and accuracy.
+Per prompt: the use case as `Knowledge.use_case` resolves it, then `decide` with the auto tier's
+sampler from `Knowledge.sampler` (the bandit and the per-prompt model it is given), then the
+revealed outcome as a thumb: one success or failure for the bandit, and `Knowledge.learn` for
+the per-prompt model, from the embedding as the log stores it (float16). No SQL, no engine, no
+decay worth a second: about sixty times faster than the engine replay, so choices can be tried
+over many seeds and subsamples. tests/test_routing_fast.py holds it to the engine replay: the
+same prompts and seed give the same weak share and accuracy.
 """
 
 from __future__ import annotations
@@ -17,13 +16,14 @@ import statistics
 import time
 
 
-def stream(rows, declared: bool, tolerance: float, seed: int, models: dict[str, float], weak: str,
-           prompt_model: bool = True, prompt_weight: str = "full", exploration: float | None = None) -> dict:
-    """One replay: `models` maps model id -> catalog quality (the weak model `weak` is the cheaper)."""
+def stream(rows, declared: bool, tolerance: float, seed: int, models: list, weak: str, prompt_model: bool = True,
+           prompt_weight: str = "full", exploration: float | None = None) -> dict:
+    """One replay over `models` (ModelInfo, as the replay's catalog): `weak` is the cheaper one."""
     from modeltui.learning import embed
     from modeltui.learning.bandit import Bandit
     from modeltui.learning.prompt_model import PromptModel
     from modeltui.learning.router_memory import Knowledge
+    from modeltui.routing import RouteRequest, decide
     from modeltui.settings.config import Config
 
     cfg = Config()
@@ -31,18 +31,20 @@ def stream(rows, declared: bool, tolerance: float, seed: int, models: dict[str, 
     cfg.learning.prompt_weight = prompt_weight
     if exploration is not None:
         cfg.learning.exploration = exploration
-    knowledge = Knowledge(cfg, None, models)
+    cfg.tiers["auto"].quality_tolerance = tolerance
+    cfg.tiers["auto"].min_quality = 0.0
+    knowledge = Knowledge(cfg, None, {m.id: m.quality for m in models})
     knowledge.rng.seed(seed)
     bandit = Bandit(rng=knowledge.rng)
     pm = PromptModel(embed.DIM) if prompt_model else None
-    strong = next(m for m in models if m != weak)
     weak_calls = correct = 0
     for subject, prompt, w_ok, s_ok in rows:
-        use_case = knowledge.use_case(prompt, subject if declared else None)[0]
+        use_case, source = knowledge.use_case(prompt, subject if declared else None)
         vec = knowledge.embed(prompt)
         now = time.time()
-        sampled = knowledge.sampler(bandit, pm, vec, cfg.learning.exploration, now)(use_case, dict(models))
-        model = weak if sampled[weak][0] >= sampled[strong][0] - tolerance / 10.0 else strong
+        req = RouteRequest([{"role": "user", "content": prompt}], tier="auto", use_case=use_case,
+                           use_case_source=source, complexity="low", max_tokens=16)
+        model = decide(models, req, cfg, sampler=knowledge.sampler(bandit, pm, vec, cfg.learning.exploration, now)).model
         ok = w_ok if model == weak else s_ok
         weak_calls += model == weak
         correct += ok

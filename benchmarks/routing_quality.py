@@ -150,8 +150,8 @@ def run_stream(args) -> dict:
 def fast_stream(args) -> dict:
     """The same replay without the store and the engine (_routing_fast.py)."""
     rows, declared, tolerance, seed, (_, _, *prompt_model) = args
-    return _routing_fast.stream(rows, declared, tolerance, seed, {m.id: m.quality for m in replay_models()}, WEAK,
-                                *prompt_model, prompt_weight=PROMPT_WEIGHT, exploration=EXPLORATION)
+    return _routing_fast.stream(rows, declared, tolerance, seed, replay_models(), WEAK, *prompt_model,
+                                prompt_weight=PROMPT_WEIGHT, exploration=EXPLORATION)
 
 
 def share_at(points: list[tuple[float, float]], target: float) -> float:
