@@ -9,13 +9,12 @@ deviations: exploration stays bounded, and the decision says when it explored.
 
 from __future__ import annotations
 
-import math
-import random
 from dataclasses import dataclass
 
 import numpy as np
 
 from modeltui.learning.decay import DEFAULT_HALF_LIFE_S, factor
+from modeltui.learning.draws import Rng
 
 POOLED = "*"
 PRIOR_STRENGTH = 6.0  # pseudo-observations behind an arm's prior
@@ -35,11 +34,10 @@ class Arm:
 
 
 class Bandit:
-    def __init__(self, half_life_s: float = DEFAULT_HALF_LIFE_S, seed: int | None = None,
-                 rng: random.Random | None = None):
+    def __init__(self, half_life_s: float = DEFAULT_HALF_LIFE_S, seed: int | None = None, rng: Rng | None = None):
         self.half_life_s = half_life_s
         self.arms: dict[tuple[str, str], Arm] = {}
-        self.rng = rng or random.Random(seed)
+        self.rng = rng or Rng(seed)
 
     def observe(self, use_case: str, model: str, success: float = 0.0, failure: float = 0.0, now: float = 0.0) -> None:
         for key in ((use_case, model), (POOLED, model)):
@@ -80,15 +78,14 @@ class Bandit:
         return _beta(*counts, q)
 
     def sample(self, use_case: str, models: dict[str, float], now: float) -> dict[str, tuple[float, float]]:
-        """model -> (clamped Thompson sample, posterior mean) for each model id -> catalog quality."""
-        out = {}
-        for mid, quality in models.items():
-            a, b = self.posterior(use_case, mid, quality, now)
-            mean = a / (a + b)
-            sd = math.sqrt(a * b / ((a + b) ** 2 * (a + b + 1)))
-            x = self.rng.betavariate(a, b)
-            out[mid] = (min(max(x, mean - CLAMP_SD * sd), mean + CLAMP_SD * sd), mean)
-        return out
+        """model -> (clamped Thompson sample, posterior mean) for each model id -> catalog quality
+        (one Beta draw per model, all in one call)."""
+        a, b = self.posteriors(use_case, models, now)
+        n = a + b
+        mean = a / n
+        sd = np.sqrt(a * b / (n * n * (n + 1.0)))
+        drawn = np.minimum(np.maximum(self.rng.betas(a, b), mean - CLAMP_SD * sd), mean + CLAMP_SD * sd)
+        return dict(zip(models, zip(drawn.tolist(), mean.tolist())))
 
 
 def _beta(ps, pf, s, f, q):

@@ -5,7 +5,6 @@ replays the per-prompt evidence added since it last looked. No stale copy of the
 
 from __future__ import annotations
 
-import random
 import time
 
 import numpy as np
@@ -13,6 +12,7 @@ import numpy as np
 from modeltui.learning.bandit import Bandit
 from modeltui.learning.decay import factor
 from modeltui.learning.discovery import classifier
+from modeltui.learning.draws import Rng
 from modeltui.learning.prompt_model import PromptModel, logit
 from modeltui.learning.prompt_trust import Trust
 from modeltui.learning.shadow_value import Selector
@@ -20,22 +20,6 @@ from modeltui.routing import classify_use_case
 from modeltui.settings.config import Config
 from modeltui.store import Store
 from modeltui.vocab.tiers import GENERAL
-
-
-class Rng(random.Random):
-    """One seed for every draw: Python's generator, and numpy's for a decision's many samples."""
-
-    def seed(self, a=None, version=2) -> None:
-        super().seed(a, version)
-        self._np = np.random.default_rng(self.getrandbits(64))
-
-    def normals(self, n: int) -> np.ndarray:
-        return self._np.standard_normal(n)
-
-    def coin(self) -> float:
-        """A uniform draw from numpy's generator: it leaves Python's stream, which the bandit
-        samples from, as it would be without it."""
-        return float(self._np.random())
 
 
 class Knowledge:
