@@ -4,11 +4,18 @@ The wordllama wheel ships the tokenizer and the 256-dim weights, but `WordLlama.
 for the tokenizer in a folder the wheel does not have and then downloads it from the hub. We
 never download at run time, so we open the two shipped files ourselves (and pool in float32:
 numpy's float16 arithmetic is four times slower). Loaded lazily, never on the first-paint path.
+
+The shipped tokenizer (Llama 2's byte-fallback BPE) has no pre-tokenizer, so the library sees a
+whole prompt as one word: its word cache never hits and BPE runs over the full text every time.
+No token in its vocabulary holds "▁" (a space) after another character, so no merge ever joins
+across a word start: a prompt cut there gives exactly the same ids piece by piece, and pieces
+repeat across prompts, so they are cached (tests/test_embed_pieces.py holds the ids equal).
 """
 
 from __future__ import annotations
 
 import importlib.util
+import re
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -17,6 +24,9 @@ import numpy as np
 
 DIM = 256
 MAX_CHARS = 4000  # a prompt's head says what it is about; longer text only costs time
+SPACE = "\u2581"  # the tokenizer's normaliser prepends it and writes it for every " "
+_PIECE = re.compile(f"{SPACE}+[^{SPACE}]*")  # a word start (a run of spaces) and what follows, up to the next
+_SPECIAL = ("<s>", "</s>", "<unk>")  # added tokens: matched in the raw text before normalising
 _lock = threading.Lock()
 _model: tuple[object, np.ndarray] | None = None
 
@@ -68,10 +78,25 @@ def _embed(text: str) -> np.ndarray:
     return v
 
 
+def token_ids(text: str) -> list[int]:
+    """The tokenizer's ids for `text` (without special tokens), piece by piece from the cache."""
+    tokenizer, _ = _load()
+    if not text or any(t in text for t in _SPECIAL):
+        return tokenizer.encode(text, add_special_tokens=False).ids
+    ids: list[int] = []
+    for piece in _PIECE.findall(SPACE + text.replace(" ", SPACE)):
+        ids.extend(_piece_ids(piece))
+    return ids
+
+
+@lru_cache(maxsize=65536)
+def _piece_ids(piece: str) -> tuple[int, ...]:
+    return tuple(t.id for t in _load()[0].model.tokenize(piece))
+
+
 def _compute(text: str) -> np.ndarray:
-    tokenizer, table = _load()
-    fast = getattr(tokenizer, "encode_batch_fast", None)  # tokenizers >= 0.20: no offsets, a third faster
-    ids = (fast([text], add_special_tokens=False)[0] if fast else tokenizer.encode(text, add_special_tokens=False)).ids
+    _, table = _load()
+    ids = token_ids(text)
     if not ids:
         return np.zeros(DIM, dtype=np.float32)
     v = table.take(ids, axis=0).sum(axis=0)  # the mean's direction: it is normalised below
