@@ -35,8 +35,9 @@ def prompt(rng: random.Random) -> str:
 
 
 def time_decisions(runs: int, n_models: int = 50, earned: bool = True) -> tuple[float, float, float]:
-    """`earned`: the per-prompt part has earned every decision on the use case (its sampler decides);
-    otherwise its weight is 0 and the use case's bandit decides (learning/prompt_trust.py)."""
+    """`earned`: the per-prompt part decides (the default `prompt_weight = "full"`); otherwise
+    `prompt_weight = "earned"` with no record yet, so the use case's bandit decides
+    (learning/prompt_trust.py)."""
     from modeltui.learning import embed
     from modeltui.learning.bandit import Bandit
     from modeltui.learning.prompt_model import PromptModel
@@ -54,8 +55,8 @@ def time_decisions(runs: int, n_models: int = 50, earned: bool = True) -> tuple[
         pm.observe(x, trained[i % 5], 0.5, float(i % 3 != 0), float(i % 3 == 0))
     observe_us = (time.perf_counter() - t) / len(xs) * 1e6
     knowledge = Knowledge(cfg, None, {m.id: m.quality for m in models})
-    if earned:
-        knowledge.trust.llr["general"] = 100.0  # a record that gives it weight 1
+    if not earned:  # the per-prompt part's say earned per use case, and none earned yet
+        cfg.learning.prompt_weight = "earned"
     bandit = Bandit(seed=0)
     total, embed_only = [], []
     for k in range(runs):

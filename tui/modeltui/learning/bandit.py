@@ -74,7 +74,7 @@ class Bandit:
                 counts[0, i], counts[1, i] = pooled.at(now, self.half_life_s)
                 if (arm := self.arms.get((use_case, mid))) is not None:
                     counts[2, i], counts[3, i] = arm.at(now, self.half_life_s)
-        q = np.clip(np.fromiter(models.values(), dtype=float, count=len(models)) / 10.0, 0.01, 0.99)
+        q = np.minimum(np.maximum(np.fromiter(models.values(), dtype=float, count=len(models)) / 10.0, 0.01), 0.99)
         return _beta(*counts, q)
 
     def sample(self, use_case: str, models: dict[str, float], now: float) -> dict[str, tuple[float, float]]:

@@ -59,7 +59,10 @@ class PromptModel:
         self.own: dict[str, Gaussian] = {}  # model -> its part: views into the stacks below
         self._index: dict[str, int] = {}
         self._m = np.zeros((0, self.dim))
-        self._S = np.zeros((0, self.dim, self.dim), dtype=COV_DTYPE)
+        # the own covariances side by side, (d, k*d): model i's is the block of columns i*d..(i+1)*d.
+        # Being symmetric, x @ this is every model's S·x in one mat-vec that reads the rows in
+        # order (a fifth faster than the (k*d, d) stack when the caches are cold, as between prompts)
+        self._S = np.zeros((self.dim, 0), dtype=COV_DTYPE)
         self.n = 0.0  # evidence weight seen
         self._rows_at: tuple | None = None
 
@@ -76,9 +79,10 @@ class PromptModel:
         """A new model's own part at its prior, appended to the stacks (rare: once per model)."""
         self._index[model] = len(self._index)
         self._m = np.concatenate((self._m, np.zeros((1, self.dim))))
-        self._S = np.concatenate((self._S, (np.eye(self.dim, dtype=COV_DTYPE) * OWN_VAR)[None]))
+        self._S = np.concatenate((self._S, np.eye(self.dim, dtype=COV_DTYPE) * OWN_VAR), axis=1)
+        d = self.dim
         for name, i in self._index.items():
-            self.own[name] = Gaussian(self.dim, OWN_VAR, self._m[i], self._S[i])
+            self.own[name] = Gaussian(d, OWN_VAR, self._m[i], self._S[:, i * d:(i + 1) * d])
         return self.own[model]
 
     def estimate(self, x: np.ndarray, model: str, shared: tuple[float, float, float] | None = None) -> tuple[float, float]:
@@ -113,37 +117,35 @@ class PromptModel:
         self.n += weight
         return mu, v
 
-    def _rows(self, models: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
-        """Each model's row in the stacks (-1: none yet) and which have one; a catalog asks the
-        same question decision after decision, so the answer is kept until a model is added."""
+    def _rows(self, models: tuple[str, ...]) -> np.ndarray:
+        """Each model's row in the stacks, -1 for a model with none yet (which then reads the slot
+        after the last row: the own part's prior); a catalog asks the same question decision
+        after decision, so the answer is kept until a model is added."""
         key = (models, len(self._index))
         if self._rows_at is None or self._rows_at[0] != key:
             own = np.fromiter((self._index.get(m, -1) for m in models), dtype=np.intp, count=len(models))
-            self._rows_at = (key, own, own >= 0)
-        return self._rows_at[1], self._rows_at[2]
+            self._rows_at = (key, own)
+        return self._rows_at[1]
 
     def sample(self, x: np.ndarray, models: list[str], offset: np.ndarray, offset_var: np.ndarray,
                noise: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
         """(Thompson samples, means) of P(good answer) for `models`, from each model's use-case prior
         (logit mean and variance, arrays in the models' order) plus this prompt's learned part.
         `noise`: one standard normal per model, already scaled by the exploration (None: greedy)."""
-        mean_s, var_s, _ = self.shared.score(x)
-        mean = np.full(len(models), mean_s)
-        var = np.full(len(models), var_s + OWN_VAR * float(x @ x))  # unseen models: own part at its prior
-        if self._index:
-            own, seen = self._rows(tuple(models))
-            if seen.any():  # every own part at once (indexing the stack first would copy it)
-                k = len(self._index)  # one mat-vec over the stack seen as a (k*d, d) matrix
-                xs = x.astype(COV_DTYPE)
-                own_mean = self._m @ x
-                own_var = (self._S.reshape(k * self.dim, self.dim) @ xs).reshape(k, self.dim) @ xs
-                mean[seen] = mean_s + own_mean[own[seen]]
-                var[seen] = var_s + own_var[own[seen]]
-        var = np.maximum(var, MIN_VAR)  # float32 rounding must not make a variance negative
-        z = offset + mean
+        xs = x.astype(COV_DTYPE)
+        k, d = len(self._index), self.dim
+        own_mean, own_var = np.zeros(k + 1), np.empty(k + 1)  # slot k: an own part still at its prior
+        own_var[k] = OWN_VAR * float(x @ x)
+        if k:  # every own part at once
+            own_mean[:k] = self._m @ x
+            own_var[:k] = (xs @ self._S).reshape(k, d) @ xs
+        rows = self._rows(tuple(models))
+        mean_s, var_s = float(self.shared.m @ x), float(xs @ (self.shared.S @ xs))
+        z = offset + (own_mean[rows] + mean_s)
         means = _sigmoid(z)
         if noise is None:
             return means, means
+        var = np.maximum(own_var[rows] + var_s, MIN_VAR)  # float32 rounding must not make a variance negative
         return _sigmoid(z + noise * np.sqrt(var + offset_var)), means
 
 

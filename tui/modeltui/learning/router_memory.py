@@ -138,7 +138,7 @@ class Knowledge:
 
         def sample(use_case: str, models: dict[str, float]) -> dict[str, tuple[float, float]]:
             w = self.trust.weight(use_case) if self.cfg.learning.prompt_weight == "earned" else 1.0
-            if w <= 0.0 or self.rng.coin() >= w:
+            if w <= 0.0 or (w < 1.0 and self.rng.coin() >= w):  # no coin where it cannot change the answer
                 return bandit.sample(use_case, models, now)
             a, b = bandit.posteriors(use_case, models, now)
             noise = self.rng.normals(len(models)) * spread if spread > 0 else None

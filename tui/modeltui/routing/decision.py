@@ -124,7 +124,7 @@ def decide(models: list[ModelInfo], req: RouteRequest, cfg: Config,
     if min_q > policy.min_quality:
         notes.append(f"{complexity} complexity raised the quality floor to {min_q:.1f}")
 
-    pool = [m for m in models if m.id not in req.exclude]
+    pool = [m for m in models if m.id not in req.exclude] if req.exclude else models
     if req.min_context:
         pool = [m for m in pool if m.context_window > req.min_context]
     if req.stronger_than is not None:
@@ -154,10 +154,12 @@ def decide(models: list[ModelInfo], req: RouteRequest, cfg: Config,
         raise NoModelAvailable(f"no model can take this request ({reasons})")
 
     if capped:
-        fits = [c for c in ranked if c.est_cost <= req.budget_left]
-        over = [c for c in ranked if c.est_cost > req.budget_left]
-        for c in over:
-            drops.append((c.model.id, f"est. ${c.est_cost:.6f} exceeds ${req.budget_left:.6f} left in budget"))
+        fits = []
+        for c in ranked:
+            if c.est_cost <= req.budget_left:
+                fits.append(c)
+            else:
+                drops.append((c.model.id, f"est. ${c.est_cost:.6f} exceeds ${req.budget_left:.6f} left in budget"))
         if not fits:
             cheapest = min(ranked, key=lambda c: c.est_cost)
             raise BudgetRefused(f"budget: cheapest suitable model {cheapest.model.id} needs up to "

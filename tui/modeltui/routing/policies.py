@@ -101,12 +101,13 @@ def order(tier: str, cands: list[Candidate], tolerance: float, prefer_local: boo
         return []
     if tier == "auto" and sampled:
         # learned: among models whose sampled success is within tolerance of the best, the cheapest
+        get = sampled.get
         for c in cands:
-            c.sample, c.mean = sampled.get(c.model.id, (0.0, 0.0))
-        best = max(c.sample for c in cands)
+            c.sample, c.mean = get(c.model.id, (0.0, 0.0))
+        floor = max([c.sample for c in cands]) - tolerance / 10.0
         for c in cands:
-            c.within = c.sample >= best - tolerance / 10.0
             c.score = c.sample
+            c.within = c.sample >= floor
         return sorted(cands, key=lambda c: (not c.within, c.est_cost, -c.sample))
 
     def local_rank(c: Candidate) -> int:
