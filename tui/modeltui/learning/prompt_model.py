@@ -64,7 +64,7 @@ class PromptModel:
         # order (a fifth faster than the (k*d, d) stack when the caches are cold, as between prompts)
         self._S = np.zeros((self.dim, 0), dtype=COV_DTYPE)
         self.n = 0.0  # evidence weight seen
-        self._rows_at: tuple | None = None
+        self._rows_for: dict[tuple[str, ...], np.ndarray] = {}  # candidate list -> rows (_rows)
 
     def features(self, vec: np.ndarray) -> np.ndarray:
         return np.concatenate(([1.0], np.asarray(vec, dtype=np.float64) * SCALE))
@@ -78,6 +78,7 @@ class PromptModel:
     def _add(self, model: str) -> Gaussian:
         """A new model's own part at its prior, appended to the stacks (rare: once per model)."""
         self._index[model] = len(self._index)
+        self._rows_for.clear()
         self._m = np.concatenate((self._m, np.zeros((1, self.dim))))
         self._S = np.concatenate((self._S, np.eye(self.dim, dtype=COV_DTYPE) * OWN_VAR), axis=1)
         d = self.dim
@@ -113,19 +114,21 @@ class PromptModel:
         v_new = 1.0 / (1.0 / v + weight * p * (1 - p))
         for part, (_, _, Sx) in zip(parts, scores):
             part.m += Sx * ((z - mu) / v)
-            part.S -= np.outer(Sx, Sx) * ((v - v_new) / (v * v))
+            part.S -= np.multiply.outer(Sx * ((v - v_new) / (v * v)), Sx)  # one temporary, not two
         self.n += weight
         return mu, v
 
     def _rows(self, models: tuple[str, ...]) -> np.ndarray:
         """Each model's row in the stacks, -1 for a model with none yet (which then reads the slot
-        after the last row: the own part's prior); a catalog asks the same question decision
-        after decision, so the answer is kept until a model is added."""
-        key = (models, len(self._index))
-        if self._rows_at is None or self._rows_at[0] != key:
-            own = np.fromiter((self._index.get(m, -1) for m in models), dtype=np.intp, count=len(models))
-            self._rows_at = (key, own)
-        return self._rows_at[1]
+        after the last row: the own part's prior). A catalog asks about the same few candidate
+        lists decision after decision, so answers are kept until a model is added."""
+        rows = self._rows_for.get(models)
+        if rows is None:
+            if len(self._rows_for) >= 64:
+                self._rows_for.clear()
+            rows = self._rows_for[models] = np.fromiter((self._index.get(m, -1) for m in models), dtype=np.intp,
+                                                        count=len(models))
+        return rows
 
     def sample(self, x: np.ndarray, models: list[str], offset: np.ndarray, offset_var: np.ndarray,
                noise: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:

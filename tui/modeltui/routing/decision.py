@@ -145,7 +145,7 @@ def decide(models: list[ModelInfo], req: RouteRequest, cfg: Config,
     sampled = sampler(use_case, {c.model.id: c.base for c in cands}) if learned and cands else None
     ranked = order(effective, cands, policy.quality_tolerance, cfg.routing.prefer_local, sampled)
     if sampled and ranked:
-        top_mean = max(c.mean for c in ranked)
+        top_mean = max([c.mean for c in ranked])
         if ranked[0].mean < top_mean - policy.quality_tolerance / 10.0:
             notes.append(f"exploring: {ranked[0].model.id} (posterior mean {ranked[0].mean:.3f}, best {top_mean:.3f})")
     drops = dropped
