@@ -17,7 +17,7 @@ import time
 
 
 def stream(rows, declared: bool, tolerance: float, seed: int, models: list, weak: str, prompt_model: bool = True,
-           prompt_weight: str = "full", exploration: float | None = None) -> dict:
+           prompt_weight: str = "shift", exploration: float | None = None) -> dict:
     """One replay over `models` (ModelInfo, as the replay's catalog): `weak` is the cheaper one."""
     from modeltui.learning import embed
     from modeltui.learning.bandit import Bandit

@@ -35,9 +35,9 @@ def prompt(rng: random.Random) -> str:
 
 
 def time_decisions(runs: int, n_models: int = 50, earned: bool = True) -> tuple[float, float, float]:
-    """`earned`: the per-prompt part decides (the default `prompt_weight = "full"`); otherwise
-    `prompt_weight = "earned"` with no record yet, so the use case's bandit decides
-    (learning/prompt_trust.py)."""
+    """`earned`: the per-prompt part moves the decision (the default `prompt_weight = "shift"`);
+    otherwise `prompt_weight = "earned"` with no record yet, so the use case's bandit decides
+    alone (learning/prompt_trust.py)."""
     from modeltui.learning import embed
     from modeltui.learning.bandit import Bandit
     from modeltui.learning.prompt_model import PromptModel

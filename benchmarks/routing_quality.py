@@ -43,7 +43,7 @@ import _routing_fast  # noqa: E402
 
 WEAK_COL, STRONG_COL = "mistralai/Mixtral-8x7B-Instruct-v0.1", "gpt-4-1106-preview"
 WEAK, STRONG = "replay/mixtral-8x7b", "replay/gpt-4-1106"
-PROMPT_WEIGHT = "full"  # [learning] prompt_weight for the replays (--prompt-weight)
+PROMPT_WEIGHT = "shift"  # [learning] prompt_weight for the replays (--prompt-weight)
 EXPLORATION = None  # [learning] exploration for the replays (--exploration; None: the default)
 TOLERANCES = [0.0, 0.5, 1.0, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0]  # quality points (0-10 scale); finer where 95 % is crossed
 
@@ -206,8 +206,9 @@ def read_args(description: str, script: str):
     ap.add_argument("--subsample", type=float, default=0.0, metavar="F",
                     help="replay random subsamples of this fraction of the file (each draw over the seeds)")
     ap.add_argument("--draws", type=int, default=5, metavar="K", help="how many subsamples (with --subsample)")
-    ap.add_argument("--prompt-weight", choices=("earned", "full"), default="full",
-                    help="[learning] prompt_weight: the per-prompt part's say earned per use case, or always (round 2)")
+    ap.add_argument("--prompt-weight", choices=("shift", "full", "earned"), default="shift",
+                    help="[learning] prompt_weight: the use case's sample moved by the per-prompt part (the "
+                         "default), its own samples always (round 2), or as often as it has earned")
     ap.add_argument("--exploration", type=float, default=None, help="[learning] exploration (default: the config's)")
     ap.add_argument("--use-case-only", action="store_true",
                     help="also run both modes with [learning] prompt_model = false (the per-use-case posteriors alone)")

@@ -1,5 +1,7 @@
-"""The per-prompt part's say in the auto tier is earned per use case: with no record of its own a
-decision is exactly the per-use-case bandit's, and its weight follows its predictive record."""
+"""The per-prompt part's say in the auto tier. By default (shift) it moves the use case's own
+Thompson sample by what it has learnt about the prompt, so with nothing learnt a decision is
+exactly the per-use-case bandit's; with `earned` its say follows its predictive record per use
+case; with `full` its own samples decide."""
 
 import numpy as np
 
@@ -14,7 +16,7 @@ MODELS = {"weak": 6.0, "strong": 8.0}
 
 def _knowledge_and_bandit(seed: int) -> tuple[Knowledge, Bandit, PromptModel, np.ndarray]:
     cfg = Config()
-    cfg.learning.prompt_weight = "earned"  # (the default is "full": round 2's router)
+    cfg.learning.prompt_weight = "earned"  # (the default is "shift")
     k = Knowledge(cfg, store=None)
     k.rng.seed(seed)
     bandit = Bandit(rng=k.rng)
@@ -68,8 +70,40 @@ def test_prompt_weight_full_lets_the_per_prompt_part_decide_without_a_record():
     k, bandit, pm, vec = _knowledge_and_bandit(2)
     assert k.trust.weight("maths") == 0.0
     k.cfg.learning.prompt_weight = "full"
-    assert Config().learning.prompt_weight == "full"  # the default, on the figures in docs/learning.md
     got = k.sampler(bandit, pm, vec, 0.25, 1.0)("maths", MODELS)
     _, ref_bandit, _, _ = _knowledge_and_bandit(2)
     assert got != ref_bandit.sample("maths", MODELS, 1.0)
     assert all(isinstance(v, tuple) and len(v) == 2 for v in got.values())
+
+
+def test_shift_with_nothing_learnt_is_the_bandits_own_sample():
+    """The default: a per-prompt part with no evidence moves nothing, so the samples (and so the
+    decisions) are the per-use-case router's, draw for draw."""
+    assert Config().learning.prompt_weight == "shift"  # the default, on the figures in docs/learning.md
+    for seed in range(5):
+        k, bandit, _, vec = _knowledge_and_bandit(seed)
+        k.cfg.learning.prompt_weight = "shift"
+        fresh = PromptModel(8)
+        got = [k.sampler(bandit, fresh, vec, 0.25, 1.0)("maths", MODELS) for _ in range(20)]
+        _, ref_bandit, _, _ = _knowledge_and_bandit(seed)
+        want = [ref_bandit.sample("maths", MODELS, 1.0) for _ in range(20)]
+        for g, w in zip(got, want):
+            assert g.keys() == w.keys()
+            for m in g:
+                assert np.allclose(g[m], w[m], rtol=0, atol=1e-12)
+
+
+def test_shift_moves_the_sample_by_what_the_prompt_taught():
+    """Evidence that the weak model fails on prompts like this one lowers its sample against the
+    same Beta draw, and leaves the strong model's (never tried on them) almost where it was."""
+    k, bandit, _, vec = _knowledge_and_bandit(3)
+    k.cfg.learning.prompt_weight = "shift"
+    pm = PromptModel(8)
+    for _ in range(30):
+        pm.observe(pm.features(vec), "weak", 0.0, success=0.0, failure=1.0)
+    got = k.sampler(bandit, pm, vec, 0.25, 1.0)("maths", MODELS)
+    _, ref_bandit, _, _ = _knowledge_and_bandit(3)
+    want = ref_bandit.sample("maths", MODELS, 1.0)
+    assert got["weak"][0] < want["weak"][0] - 0.1 and got["weak"][1] < want["weak"][1] - 0.1
+    assert got["strong"][0] < want["strong"][0]  # the shared part: this prompt looks hard for everyone
+    assert want["strong"][0] - got["strong"][0] < want["weak"][0] - got["weak"][0]

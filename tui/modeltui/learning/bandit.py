@@ -78,14 +78,16 @@ class Bandit:
         return _beta(*counts, q)
 
     def sample(self, use_case: str, models: dict[str, float], now: float) -> dict[str, tuple[float, float]]:
-        """model -> (clamped Thompson sample, posterior mean) for each model id -> catalog quality
-        (one Beta draw per model, all in one call)."""
-        a, b = self.posteriors(use_case, models, now)
+        """model -> (clamped Thompson sample, posterior mean) for each model id -> catalog quality."""
+        drawn, mean = self.draw(*self.posteriors(use_case, models, now))
+        return dict(zip(models, zip(drawn.tolist(), mean.tolist())))
+
+    def draw(self, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(clamped Thompson samples, means) of Beta(a, b) posteriors: one draw each, in one call."""
         n = a + b
         mean = a / n
         sd = np.sqrt(a * b / (n * n * (n + 1.0)))
-        drawn = np.minimum(np.maximum(self.rng.betas(a, b), mean - CLAMP_SD * sd), mean + CLAMP_SD * sd)
-        return dict(zip(models, zip(drawn.tolist(), mean.tolist())))
+        return np.minimum(np.maximum(self.rng.betas(a, b), mean - CLAMP_SD * sd), mean + CLAMP_SD * sd), mean
 
 
 def _beta(ps, pf, s, f, q):

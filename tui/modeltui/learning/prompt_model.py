@@ -130,6 +130,16 @@ class PromptModel:
                                                         count=len(models))
         return rows
 
+    def shift(self, x: np.ndarray, models: list[str], *probabilities: np.ndarray) -> list[np.ndarray]:
+        """Each array of probabilities (one per model: the use case's Thompson samples, its means)
+        moved by this prompt's learned part: sigmoid(logit p + its mean). Reads only the means,
+        no covariance."""
+        own_mean = np.zeros(len(self._index) + 1)  # slot k: an own part still at its prior (mean 0)
+        if self._index:
+            own_mean[:-1] = self._m @ x
+        learned = own_mean[self._rows(tuple(models))] + float(self.shared.m @ x)
+        return [_sigmoid(np.log(p / (1.0 - p)) + learned) for p in probabilities]
+
     def sample(self, x: np.ndarray, models: list[str], offset: np.ndarray, offset_var: np.ndarray,
                noise: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
         """(Thompson samples, means) of P(good answer) for `models`, from each model's use-case prior

@@ -128,19 +128,32 @@ class Knowledge:
         return dict(zip(models, means.tolist()))
 
     def sampler(self, bandit: Bandit, prompts: PromptModel | None, vec, spread: float, now: float):
-        """What `decide` samples for the auto tier: the use case's posterior (the bandit's own Beta
-        sample), or, with the probability that the per-prompt part predicts better on this use case
-        (learning/prompt_trust.py), the use case's rate plus the prompt's own estimate
-        (logit-normal Thompson samples). Weight 0 is exactly the per-use-case router."""
+        """What `decide` samples for the auto tier, by `[learning] prompt_weight`:
+
+        - shift (the default): the use case's own Thompson sample (exactly the per-use-case
+          router's Beta draw), moved on the logit scale by the per-prompt part's mean for this
+          prompt. That mean is a posterior mean from a prior of 0, so where the part knows little
+          (a short stream, a new use case, an unfamiliar prompt) the decision is the per-use-case
+          router's, and it moves only as far as the prompt's own evidence carries it.
+        - full: the use case's rate plus the prompt's own estimate, as logit-normal Thompson
+          samples at `spread` posterior SDs (round 2).
+        - earned: the use case's Beta sample, or, with the probability that the per-prompt part
+          predicts better on this use case (learning/prompt_trust.py), the full sampler."""
         if prompts is None or vec is None:
             return lambda uc, models: bandit.sample(uc, models, now)
         x = prompts.features(vec)
+        mode = self.cfg.learning.prompt_weight
 
         def sample(use_case: str, models: dict[str, float]) -> dict[str, tuple[float, float]]:
-            w = self.trust.weight(use_case) if self.cfg.learning.prompt_weight == "earned" else 1.0
-            if w <= 0.0 or (w < 1.0 and self.rng.coin() >= w):  # no coin where it cannot change the answer
-                return bandit.sample(use_case, models, now)
+            if mode == "earned":
+                w = self.trust.weight(use_case)
+                if w <= 0.0 or (w < 1.0 and self.rng.coin() >= w):  # no coin where it cannot change the answer
+                    return bandit.sample(use_case, models, now)
             a, b = bandit.posteriors(use_case, models, now)
+            if mode == "shift":
+                drawn, mean = bandit.draw(a, b)
+                moved, means = prompts.shift(x, list(models), np.minimum(np.maximum(drawn, P_MIN), 1.0 - P_MIN), mean)
+                return dict(zip(models, zip(moved.tolist(), means.tolist())))
             noise = self.rng.normals(len(models)) * spread if spread > 0 else None
             drawn, means = prompts.sample(x, list(models), np.minimum(np.maximum(np.log(a / b), -LOGIT_MAX), LOGIT_MAX),
                                           1.0 / a + 1.0 / b, noise)
@@ -150,3 +163,4 @@ class Knowledge:
 
 REPLAY_MAX = 20_000
 LOGIT_MAX = logit(1.0)  # the offset's logit is clamped as prompt_model.logit clamps it
+P_MIN = 1e-4  # a Beta draw is kept this far from 0 and 1 before its logit is taken (as logit() does)

@@ -137,10 +137,12 @@ class Learning(_Strict):
     min_cluster_similarity: float = Field(default=0.15, ge=0, le=1, description="TF-IDF cosine to join a discovered use case")
     min_vector_similarity: float = Field(default=0.15, ge=-1, le=1, description="embedding cosine to join a discovered use case")
     prompt_model: bool = Field(default=True, description="auto tier: learn per prompt from its embedding")
-    prompt_weight: Literal["earned", "full"] = Field(
-        default="full", description="auto tier: the per-prompt part decides always (full), or as often as it has "
-                                    "predicted better on the use case (earned; below full on mmlu_dev so far)")
-    exploration: float = Field(default=0.25, ge=0, le=2, description="Thompson samples' spread, in posterior SDs")
+    prompt_weight: Literal["shift", "full", "earned"] = Field(
+        default="shift", description="auto tier: the use case's Thompson sample moved by the per-prompt part's "
+                                     "estimate (shift), the per-prompt part's own samples always (full), or as "
+                                     "often as it has predicted better on the use case (earned)")
+    exploration: float = Field(default=0.25, ge=0, le=2,
+                               description="prompt_weight full and earned: the per-prompt samples' spread, in posterior SDs")
     evidence: ImplicitEvidence = Field(default_factory=ImplicitEvidence)
     shadow: ShadowChecks = Field(default_factory=ShadowChecks)
 
