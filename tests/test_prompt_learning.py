@@ -78,7 +78,7 @@ async def test_thumbs_teach_the_auto_tier_per_prompt(server, isolated_env, monke
     drop_code = before[probe_code]["openai/ok:cheap"] - after[probe_code]["openai/ok:cheap"]
     drop_travel = before[probe_travel]["openai/ok:cheap"] - after[probe_travel]["openai/ok:cheap"]
     assert drop_code > drop_travel + 0.05
-    assert any(n.startswith("per-prompt estimate (12 evidence, weight ") for n in d.notes)  # the reasons say it
+    assert any(n.startswith("per-prompt estimate (12 evidence, shift): ") for n in d.notes)  # the reasons say it
 
 
 async def test_what_users_do_unasked_is_weak_evidence(server, isolated_env, monkeypatch):

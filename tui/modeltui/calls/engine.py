@@ -168,8 +168,9 @@ class Engine:
         decision = decide(self.catalog.all(), req, self.cfg, sampler=sampler)
         decision.vector = vec
         if req.tier == Tier.AUTO and vec is not None and decision.ranked and decision.ranked[0].mean is not None:
-            decision.notes.append(f"per-prompt estimate ({prompts.n:.0f} evidence, weight "
-                                  f"{self.knowledge.trust.weight(decision.use_case):.2f}): "
+            mode = self.cfg.learning.prompt_weight  # (a weight only where it is earned)
+            say = f"weight {self.knowledge.trust.weight(decision.use_case):.2f}" if mode == "earned" else mode
+            decision.notes.append(f"per-prompt estimate ({prompts.n:.0f} evidence, {say}): "
                                   + ", ".join(f"{c.model.id} {c.mean:.2f}" for c in decision.ranked[:3]))
         return decision
 
