@@ -8,8 +8,10 @@ numpy's float16 arithmetic is four times slower). Loaded lazily, never on the fi
 The shipped tokenizer (Llama 2's byte-fallback BPE) has no pre-tokenizer, so the library sees a
 whole prompt as one word: its word cache never hits and BPE runs over the full text every time.
 No token in its vocabulary holds "▁" (a space) after another character, so no merge ever joins
-across a word start: a prompt cut there gives exactly the same ids piece by piece, and pieces
-repeat across prompts, so they are cached (tests/test_embed_pieces.py holds the ids equal).
+across a word start: a prompt cut there gives exactly the same ids piece by piece, and words
+repeat across prompts, so short pieces are cached (tests/test_embed_pieces.py holds the ids
+equal). A long piece (text without spaces: CJK, minified JSON, base64) rarely repeats and would
+hold its ids in memory, so it is tokenised each time and not kept.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ MAX_CHARS = 4000  # a prompt's head says what it is about; longer text only cost
 SPACE = "\u2581"  # the tokenizer's normaliser prepends it and writes it for every " "
 _PIECE = re.compile(f"{SPACE}+[^{SPACE}]*")  # a word start (a run of spaces) and what follows, up to the next
 _SPECIAL = ("<s>", "</s>", "<unk>")  # added tokens: matched in the raw text before normalising
+CACHED_PIECE_CHARS = 48  # longer pieces are not cached (a word and its leading spaces fit)
 _lock = threading.Lock()
 _model: tuple[object, np.ndarray] | None = None
 
@@ -85,12 +88,16 @@ def token_ids(text: str) -> list[int]:
         return tokenizer.encode(text, add_special_tokens=False).ids
     ids: list[int] = []
     for piece in _PIECE.findall(SPACE + text.replace(" ", SPACE)):
-        ids.extend(_piece_ids(piece))
+        ids.extend(_piece_ids(piece) if len(piece) <= CACHED_PIECE_CHARS else _tokenize(piece))
     return ids
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=65536)  # at most 48 characters a key: a few tens of MB when full
 def _piece_ids(piece: str) -> tuple[int, ...]:
+    return _tokenize(piece)
+
+
+def _tokenize(piece: str) -> tuple[int, ...]:
     return tuple(t.id for t in _load()[0].model.tokenize(piece))
 
 
