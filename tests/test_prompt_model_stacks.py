@@ -1,6 +1,7 @@
-"""The per-prompt model's decision read (every candidate at once, from the side-by-side
-covariances) agrees with reading each model's parts one by one (`estimate`), for models with
-evidence, a model without any, and after a model is added between two decisions."""
+"""The per-prompt model's decision reads (every candidate at once: `sample` from the side-by-side
+covariances, `shift` from the means) agree with reading each model's parts one by one
+(`estimate`), for models with evidence, a model without any, and after a model is added between
+two decisions."""
 
 import random
 
@@ -27,6 +28,10 @@ def check(pm: PromptModel, rng: random.Random, models: list[str]) -> None:
         assert abs(means[i] - 1 / (1 + np.exp(-z))) < 1e-9
         z_drawn = np.log(drawn[i] / (1 - drawn[i]))
         assert abs(((z_drawn - z) / noise[i]) ** 2 - offset_var[i] - var) < 1e-4 * max(1.0, var)
+    p = np.linspace(0.1, 0.9, len(models))
+    (moved,) = pm.shift(x, models, p)
+    for i, m in enumerate(models):
+        assert abs(moved[i] - 1 / (1 + np.exp(-(np.log(p[i] / (1 - p[i])) + pm.estimate(x, m)[0])))) < 1e-9
 
 
 def test_all_at_once_equals_one_by_one():

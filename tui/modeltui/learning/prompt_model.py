@@ -60,8 +60,9 @@ class PromptModel:
         self._index: dict[str, int] = {}
         self._m = np.zeros((0, self.dim))
         # the own covariances side by side, (d, k*d): model i's is the block of columns i*d..(i+1)*d.
-        # Being symmetric, x @ this is every model's S·x in one mat-vec that reads the rows in
-        # order (a fifth faster than the (k*d, d) stack when the caches are cold, as between prompts)
+        # x @ this is every model's x'S in one mat-vec that reads the rows in order (a fifth faster
+        # than the (k*d, d) stack when the caches are cold, as between prompts); a decision reads
+        # only x'Sx, the same for S and its transpose (S is symmetric up to float32 rounding)
         self._S = np.zeros((self.dim, 0), dtype=COV_DTYPE)
         self.n = 0.0  # evidence weight seen
         self._rows_for: dict[tuple[str, ...], np.ndarray] = {}  # candidate list -> rows (_rows)

@@ -132,9 +132,11 @@ class Knowledge:
 
         - shift (the default): the use case's own Thompson sample (exactly the per-use-case
           router's Beta draw), moved on the logit scale by the per-prompt part's mean for this
-          prompt. That mean is a posterior mean from a prior of 0, so where the part knows little
-          (a short stream, a new use case, an unfamiliar prompt) the decision is the per-use-case
-          router's, and it moves only as far as the prompt's own evidence carries it.
+          prompt. That mean is a posterior mean from a prior of 0: before any per-prompt evidence
+          a decision is the per-use-case router's, draw for draw; after, every prompt is moved
+          by the learnt bias and by what similar prompts taught (the shared part by the same
+          logit for every model, each model's own part by its own), as far as the evidence
+          carries it and no further.
         - full: the use case's rate plus the prompt's own estimate, as logit-normal Thompson
           samples at `spread` posterior SDs (round 2).
         - earned: the use case's Beta sample, or, with the probability that the per-prompt part
@@ -163,4 +165,4 @@ class Knowledge:
 
 REPLAY_MAX = 20_000
 LOGIT_MAX = logit(1.0)  # the offset's logit is clamped as prompt_model.logit clamps it
-P_MIN = 1e-4  # a Beta draw is kept this far from 0 and 1 before its logit is taken (as logit() does)
+P_MIN = 1e-12  # a Beta draw is kept this far from 0 and 1 before its logit is taken (only 0 and 1 are unsafe)

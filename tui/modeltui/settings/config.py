@@ -139,8 +139,9 @@ class Learning(_Strict):
     prompt_model: bool = Field(default=True, description="auto tier: learn per prompt from its embedding")
     prompt_weight: Literal["shift", "full", "earned"] = Field(
         default="shift", description="auto tier: the use case's Thompson sample moved by the per-prompt part's "
-                                     "estimate (shift), the per-prompt part's own samples always (full), or as "
-                                     "often as it has predicted better on the use case (earned)")
+                                     "learnt estimate (shift; before any per-prompt evidence, the per-use-case "
+                                     "router), the per-prompt part's own samples always (full), or as often as "
+                                     "it has predicted better on the use case (earned)")
     exploration: float = Field(default=0.25, ge=0, le=2,
                                description="prompt_weight full and earned: the per-prompt samples' spread, in posterior SDs")
     evidence: ImplicitEvidence = Field(default_factory=ImplicitEvidence)
