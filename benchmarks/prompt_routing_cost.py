@@ -1,10 +1,14 @@
 """What per-prompt routing costs: time per auto decision with the embedding, and memory.
 
 - decision_us: median of one auto-tier decision (the median of --blocks blocks, with their range) as Engine.route makes it, from the prompt text:
-  embed it (wordllama, never seen before so no cache), sample every candidate from the per-prompt
-  model (trained on 2,000 pieces of evidence over five models) and the use-case posteriors, and
-  decide over a 50-model catalog (and over 10), with the per-prompt part's weight earned (its
-  sampler decides); and the same when its weight is 0 (the use case's bandit decides). Target <= 300 us.
+  embed it (wordllama), sample every candidate from the per-prompt model (trained on 2,000
+  pieces of evidence over five models) and the use-case posteriors, and decide over a 50-model
+  catalog (and over 10) with the default prompt_weight; and the same when the use case's bandit
+  decides alone. The prompts are mmlu_dev's real ones (../shared/data), each seen once: the
+  embedding's caches are emptied at each block's start, so they hold only the words of the
+  2,000 training prompts, as a user's history would. `--generated`: round 2's generated prompts
+  instead (four fixed openings and words from a list of 26: after the training prompts nearly
+  every word is cached, so this times the embedding warm). Target <= 300 us.
 - observe_us: one piece of evidence learnt (what a process replays at its first auto decision). The log reads Engine.route also does are
   not in it (route_overhead.py and rankings_scale.py measure those).
 - log bytes per 100k calls: a log of --calls calls written through Store.log_call with and
@@ -16,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import csv
 import random
 import sys
 import tempfile
@@ -23,7 +28,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import median, report  # noqa: E402
+from _common import SHARED_DATA, median, report  # noqa: E402
 from route_overhead import PROMPTS, fifty_models  # noqa: E402
 
 WORDS = ("python list bake bread river paris tax invoice gene protein tensor loop court contract poem "
@@ -32,6 +37,20 @@ WORDS = ("python list bake bread river paris tax invoice gene protein tensor loo
 
 def prompt(rng: random.Random) -> str:
     return rng.choice(PROMPTS)[:200] + " " + " ".join(rng.choice(WORDS) for _ in range(12))
+
+
+GENERATED = False  # --generated
+
+
+def texts(n: int, rng: random.Random) -> list[str]:
+    """`n` distinct prompts: mmlu_dev's in a fixed shuffled order, else (or with --generated) generated ones."""
+    path = SHARED_DATA / "routellm" / "mmlu_dev.csv"
+    if GENERATED or not path.exists():
+        return [prompt(rng) + f" #{i}" for i in range(n)]
+    with path.open(newline="") as fh:
+        rows = [r["prompt"] for r in csv.DictReader(fh)]
+    random.Random(0).shuffle(rows)
+    return [rows[i % len(rows)] + (f" #{i // len(rows)}" if i >= len(rows) else "") for i in range(n)]
 
 
 def time_decisions(runs: int, n_models: int = 50, earned: bool = True) -> tuple[float, float, float]:
@@ -47,9 +66,13 @@ def time_decisions(runs: int, n_models: int = 50, earned: bool = True) -> tuple[
     cfg, models = fifty_models()
     models = models[:n_models]
     rng = random.Random(0)
+    if hasattr(embed, "_piece_ids"):  # each block starts from what the training prompts teach the caches
+        embed._piece_ids.cache_clear()
+    embed._embed.cache_clear()
+    pool = texts(2000 + runs, rng)
     pm = PromptModel(embed.DIM)
     trained = [m.id for m in models[:5]]
-    xs = [pm.features(embed.embed(prompt(rng) + f" {i}")) for i in range(2000)]
+    xs = [pm.features(embed.embed(t)) for t in pool[:2000]]
     t = time.perf_counter()
     for i, x in enumerate(xs):
         pm.observe(x, trained[i % 5], 0.5, float(i % 3 != 0), float(i % 3 == 0))
@@ -60,7 +83,7 @@ def time_decisions(runs: int, n_models: int = 50, earned: bool = True) -> tuple[
     bandit = Bandit(seed=0)
     total, embed_only = [], []
     for k in range(runs):
-        text = prompt(rng) + f" #{k}"  # unique: the embedding cache never answers
+        text = pool[2000 + k]  # each seen once
         t = time.perf_counter()
         vec = embed.embed(text)
         t_embed = time.perf_counter()
@@ -96,8 +119,11 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3000)
     ap.add_argument("--calls", type=int, default=10_000, help="calls logged to measure the log's growth")
     ap.add_argument("--blocks", type=int, default=3, help="timing blocks of --runs decisions (median and range)")
+    ap.add_argument("--generated", action="store_true", help="round 2's generated prompts, not mmlu_dev's")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
+    global GENERATED
+    GENERATED = args.generated or not (SHARED_DATA / "routellm" / "mmlu_dev.csv").exists()
     from modeltui.learning import embed
     from modeltui.learning.prompt_model import PromptModel
 
@@ -116,13 +142,13 @@ def main() -> None:
     table_mb = embed._load()[1].nbytes / 1e6
     pm = PromptModel(embed.DIM)
     per_model_mb = (pm.shared.S.nbytes + pm.shared.m.nbytes) / 1e6
-    figures = {"decision_us": round(decision_us, 1), "decision_us_blocks": [round(b[0], 1) for b in blocks], "decision_10_models_us": round(decision_10_us, 1),
+    figures = {"prompts": "generated" if GENERATED else "mmlu_dev", "decision_us": round(decision_us, 1), "decision_us_blocks": [round(b[0], 1) for b in blocks], "decision_10_models_us": round(decision_10_us, 1),
                "decision_bandit_path_us": round(fallback_us, 1), "embed_us": round(embed_us, 1), "embedder_load_s": round(load_s, 3),
                "observe_us": round(observe_us, 1), "replay_20k_s": round(observe_us * 20_000 / 1e6, 2),
                "log_mb_per_100k_calls_plain": round(plain * 100_000 / args.calls / 1e6, 1),
                "vectors_mb_per_100k_calls": round(per_100k / 1e6, 1), "embedding_table_mb": round(table_mb, 1),
                "prompt_model_mb_per_model": round(per_model_mb, 2), "runs": args.runs, "calls": args.calls}
-    report("per-prompt routing cost", [
+    report(f"per-prompt routing cost ({'generated prompts' if GENERATED else 'mmlu_dev prompts, each seen once'})", [
         f"auto decision with embedding (50 models): {decision_us:7.1f} µs median   (target <= 300 µs; "
         f"{args.blocks} blocks {low:.0f}-{high:.0f})",
         f"  of which the embedding:                 {embed_us:7.1f} µs",
