@@ -131,14 +131,18 @@ class PromptModel:
                                                         count=len(models))
         return rows
 
+    def _learned_mean(self, x: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """The learned part's logit mean for each model's row (`_rows`): shared plus own."""
+        own_mean = np.zeros(len(self._index) + 1)  # slot k: an own part still at its prior (mean 0)
+        if self._index:
+            own_mean[:-1] = self._m @ x
+        return own_mean[rows] + float(self.shared.m @ x)
+
     def shift(self, x: np.ndarray, models: list[str], *probabilities: np.ndarray) -> list[np.ndarray]:
         """Each array of probabilities (one per model: the use case's Thompson samples, its means)
         moved by this prompt's learned part: sigmoid(logit p + its mean). Reads only the means,
         no covariance."""
-        own_mean = np.zeros(len(self._index) + 1)  # slot k: an own part still at its prior (mean 0)
-        if self._index:
-            own_mean[:-1] = self._m @ x
-        learned = own_mean[self._rows(tuple(models))] + float(self.shared.m @ x)
+        learned = self._learned_mean(x, self._rows(tuple(models)))
         return [_sigmoid(np.log(p / (1.0 - p)) + learned) for p in probabilities]
 
     def sample(self, x: np.ndarray, models: list[str], offset: np.ndarray, offset_var: np.ndarray,
@@ -146,20 +150,18 @@ class PromptModel:
         """(Thompson samples, means) of P(good answer) for `models`, from each model's use-case prior
         (logit mean and variance, arrays in the models' order) plus this prompt's learned part.
         `noise`: one standard normal per model, already scaled by the exploration (None: greedy)."""
-        xs = x.astype(COV_DTYPE)
-        k, d = len(self._index), self.dim
-        own_mean, own_var = np.zeros(k + 1), np.empty(k + 1)  # slot k: an own part still at its prior
-        own_var[k] = OWN_VAR * float(x @ x)
-        if k:  # every own part at once
-            own_mean[:k] = self._m @ x
-            own_var[:k] = (xs @ self._S).reshape(k, d) @ xs
         rows = self._rows(tuple(models))
-        mean_s, var_s = float(self.shared.m @ x), float(xs @ (self.shared.S @ xs))
-        z = offset + (own_mean[rows] + mean_s)
+        z = offset + self._learned_mean(x, rows)
         means = _sigmoid(z)
         if noise is None:
             return means, means
-        var = np.maximum(own_var[rows] + var_s, MIN_VAR)  # float32 rounding must not make a variance negative
+        xs = x.astype(COV_DTYPE)
+        k, d = len(self._index), self.dim
+        own_var = np.empty(k + 1)  # slot k: an own part still at its prior
+        own_var[k] = OWN_VAR * float(x @ x)
+        if k:  # every own part at once
+            own_var[:k] = (xs @ self._S).reshape(k, d) @ xs
+        var = np.maximum(own_var[rows] + float(xs @ (self.shared.S @ xs)), MIN_VAR)  # float32 rounding: never negative
         return _sigmoid(z + noise * np.sqrt(var + offset_var)), means
 
 
