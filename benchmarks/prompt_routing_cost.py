@@ -25,6 +25,7 @@ import random
 import sys
 import tempfile
 import time
+from functools import lru_cache
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -39,24 +40,31 @@ def prompt(rng: random.Random) -> str:
     return rng.choice(PROMPTS)[:200] + " " + " ".join(rng.choice(WORDS) for _ in range(12))
 
 
-GENERATED = False  # --generated
+MMLU = SHARED_DATA / "routellm" / "mmlu_dev.csv"
+GENERATED = False  # --generated, or no ../shared (main sets it)
+
+
+@lru_cache(maxsize=1)
+def mmlu_prompts() -> tuple[str, ...]:
+    """mmlu_dev's prompts in a fixed shuffled order, read once for all the blocks."""
+    with MMLU.open(newline="") as fh:
+        rows = [r["prompt"] for r in csv.DictReader(fh)]
+    random.Random(0).shuffle(rows)
+    return tuple(rows)
 
 
 def texts(n: int, rng: random.Random) -> list[str]:
-    """`n` distinct prompts: mmlu_dev's in a fixed shuffled order, else (or with --generated) generated ones."""
-    path = SHARED_DATA / "routellm" / "mmlu_dev.csv"
-    if GENERATED or not path.exists():
+    """`n` distinct prompts: mmlu_dev's, or generated ones."""
+    if GENERATED:
         return [prompt(rng) + f" #{i}" for i in range(n)]
-    with path.open(newline="") as fh:
-        rows = [r["prompt"] for r in csv.DictReader(fh)]
-    random.Random(0).shuffle(rows)
+    rows = mmlu_prompts()
     return [rows[i % len(rows)] + (f" #{i // len(rows)}" if i >= len(rows) else "") for i in range(n)]
 
 
-def time_decisions(runs: int, n_models: int = 50, earned: bool = True) -> tuple[float, float, float]:
-    """`earned`: the per-prompt part moves the decision (the default `prompt_weight = "shift"`);
-    otherwise `prompt_weight = "earned"` with no record yet, so the use case's bandit decides
-    alone (learning/prompt_trust.py)."""
+def time_decisions(runs: int, n_models: int = 50, bandit_only: bool = False) -> tuple[float, float, float]:
+    """With the default `prompt_weight` (the per-prompt part moves the decision); `bandit_only`:
+    `prompt_weight = "earned"` with no record yet, so the use case's bandit decides alone
+    (learning/prompt_trust.py)."""
     from modeltui.learning import embed
     from modeltui.learning.bandit import Bandit
     from modeltui.learning.prompt_model import PromptModel
@@ -67,6 +75,7 @@ def time_decisions(runs: int, n_models: int = 50, earned: bool = True) -> tuple[
     models = models[:n_models]
     rng = random.Random(0)
     if hasattr(embed, "_piece_ids"):  # each block starts from what the training prompts teach the caches
+        # (hasattr: the script also times checkouts from before the piece cache)
         embed._piece_ids.cache_clear()
     embed._embed.cache_clear()
     pool = texts(2000 + runs, rng)
@@ -78,7 +87,7 @@ def time_decisions(runs: int, n_models: int = 50, earned: bool = True) -> tuple[
         pm.observe(x, trained[i % 5], 0.5, float(i % 3 != 0), float(i % 3 == 0))
     observe_us = (time.perf_counter() - t) / len(xs) * 1e6
     knowledge = Knowledge(cfg, None, {m.id: m.quality for m in models})
-    if not earned:  # the per-prompt part's say earned per use case, and none earned yet
+    if bandit_only:  # the per-prompt part's say earned per use case, and none earned yet
         cfg.learning.prompt_weight = "earned"
     bandit = Bandit(seed=0)
     total, embed_only = [], []
@@ -123,7 +132,7 @@ def main() -> None:
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     global GENERATED
-    GENERATED = args.generated or not (SHARED_DATA / "routellm" / "mmlu_dev.csv").exists()
+    GENERATED = args.generated or not MMLU.exists()
     from modeltui.learning import embed
     from modeltui.learning.prompt_model import PromptModel
 
@@ -136,7 +145,7 @@ def main() -> None:
     decision_us, embed_us, observe_us = (median([b[i] for b in blocks]) for i in range(3))
     low, high = min(b[0] for b in blocks), max(b[0] for b in blocks)
     decision_10_us, _, _ = time_decisions(args.runs, 10)
-    fallback_us, _, _ = time_decisions(args.runs, 50, earned=False)
+    fallback_us, _, _ = time_decisions(args.runs, 50, bandit_only=True)
     plain, with_vec = asyncio.run(log_bytes(args.calls))
     per_100k = (with_vec - plain) * 100_000 / args.calls
     table_mb = embed._load()[1].nbytes / 1e6
