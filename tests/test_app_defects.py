@@ -5,7 +5,7 @@ import random
 from test_app import demo_app, rows, send
 
 from modeltui.calls.request import AskRequest
-from modeltui.providers import gateway
+from modeltui.providers.attempt import Attempt
 from modeltui.signals import tournament
 from modeltui.signals.blind import Masker, mask
 from modeltui.ui.widgets.answer import Answer
@@ -19,7 +19,7 @@ async def test_the_live_cost_includes_the_prompt_from_the_first_token(isolated_e
         await app.ready.wait()
         model = app.engine.catalog["demo/large"]
         if model.input_per_mtok:
-            a = gateway.Attempt(model, [{"role": "user", "content": "word " * 400}], 100)
+            a = Attempt(model, [{"role": "user", "content": "word " * 400}], 100)
             assert a.cost_so_far() == model.cost(a.usage_so_far()[0], 0) > 0
             a.text = "some answer text"
             live = a.cost_so_far()

@@ -23,6 +23,7 @@ from modeltui.learning.embed import pack
 from modeltui.learning.router_memory import Knowledge
 from modeltui.providers import catalog as catalog_mod
 from modeltui.providers import gateway
+from modeltui.providers.attempt import Attempt, Timeouts
 from modeltui.providers.catalog import Catalog
 from modeltui.providers.health import Health, endpoint_of
 from modeltui.routing import RouteDecision, RouteRequest, decide
@@ -68,8 +69,8 @@ class Engine:
         self.resolve_use_case = self.knowledge.use_case
         self.reload_use_cases = self.knowledge.reload_use_cases
         self._background: set[asyncio.Task] = set()  # what listeners spawned (shadow checks)
-        self.timeouts = gateway.Timeouts(cfg.gateway.connect_timeout_s, cfg.gateway.stall_timeout_s,
-                                         cfg.gateway.total_timeout_s)
+        self.timeouts = Timeouts(cfg.gateway.connect_timeout_s, cfg.gateway.stall_timeout_s,
+                                 cfg.gateway.total_timeout_s)
         if gateway.is_loaded():
             gateway.set_demo_speed(cfg.demo.speed)
 
@@ -228,7 +229,7 @@ class Engine:
                     result.decision.notes.append(f"{current} no longer fits the budget (parallel calls): using {chosen}")
                     current = chosen
             info = self.catalog[current]
-            attempt = gateway.Attempt(info, req.messages, min(req.max_tokens, info.max_output), budget_usd=res.amount,
+            attempt = Attempt(info, req.messages, min(req.max_tokens, info.max_output), budget_usd=res.amount,
                                       params=request.params())
             try:  # nothing has left yet: a failure (or a cancel) here gives the reservation back
                 obs.reserved(res.amount)
@@ -269,7 +270,7 @@ class Engine:
                 obs.text("\n\n")  # partial text stays visible above the retry
         return result
 
-    async def _log(self, a: gateway.Attempt, result: AskResult, request: AskRequest, parent: int | None,
+    async def _log(self, a: Attempt, result: AskResult, request: AskRequest, parent: int | None,
                    res: Reservation) -> None:
         rec = record(self.session, a, result.decision, request, parent)
         vec = result.decision.vector

@@ -15,7 +15,7 @@ from dataclasses import replace
 from typing import NamedTuple, Protocol
 
 from modeltui.errors import ModeltuiError
-from modeltui.providers import gateway
+from modeltui.providers.attempt import Attempt
 from modeltui.providers.catalog import Catalog
 from modeltui.routing import RouteDecision, RouteRequest
 from modeltui.settings.config import Config
@@ -40,13 +40,13 @@ class Step(NamedTuple):
     disable: tuple[str, ...] = ()  # models to switch off for the session (their provider refused the key)
 
 
-def _provider_models(engine: Router, a: gateway.Attempt) -> tuple[tuple[str, ...], str]:
+def _provider_models(engine: Router, a: Attempt) -> tuple[tuple[str, ...], str]:
     var = a.model.env_var or "its API key variable"
     why = f"{a.model.provider} rejected the key ({a.status_code or 'auth'}): check {var}"
     return tuple(m.id for m in engine.catalog.all() if m.provider == a.model.provider), why
 
 
-async def _reroute(engine: Router, req: RouteRequest, failed: gateway.Attempt, result) -> str:
+async def _reroute(engine: Router, req: RouteRequest, failed: Attempt, result) -> str:
     """The next model within the tier if one is left, else the best outside it (said)."""
     try:
         d = await engine.route(replace(req, strict_floor=True))
@@ -71,7 +71,7 @@ def _gave_up(result, what: str) -> None:
     result.decision.notes.append("gave up: " + what)
 
 
-async def next_step(engine: Router, a: gateway.Attempt, req: RouteRequest, result, forced: bool) -> Step:
+async def next_step(engine: Router, a: Attempt, req: RouteRequest, result, forced: bool) -> Step:
     """What to do after the failed attempt `a`."""
     kind = a.error_kind
     if kind == ErrorKind.RATE_LIMIT:
@@ -109,12 +109,12 @@ async def next_step(engine: Router, a: gateway.Attempt, req: RouteRequest, resul
     return await _next_in_chain(engine, req, a, result, why)
 
 
-async def after_disabling(engine: Router, step: Step, a: gateway.Attempt, result) -> Step:
+async def after_disabling(engine: Router, step: Step, a: Attempt, result) -> Step:
     """The rest of the chain once the engine has switched off what `step.disable` named."""
     return await _next_in_chain(engine, step.request, a, result, step.why)
 
 
-async def _next_in_chain(engine: Router, req: RouteRequest, a: gateway.Attempt, result, why: str) -> Step:
+async def _next_in_chain(engine: Router, req: RouteRequest, a: Attempt, result, why: str) -> Step:
     try:
         return Step(await _reroute(engine, req, a, result), why, req)
     except ModeltuiError as exc:

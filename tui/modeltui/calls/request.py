@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 from modeltui.errors import UsageError, not_utf8
-from modeltui.providers import gateway
+from modeltui.providers.attempt import Attempt
 from modeltui.providers.catalog import ModelInfo
 from modeltui.routing import RouteDecision
 from modeltui.store.records import CallRecord
@@ -78,7 +78,7 @@ class AskObserver:
         """The route chosen (RouteDecision: its model, why, the scored candidates)."""
 
     def attempt(self, attempt) -> None:
-        """The attempt (gateway.Attempt: its `model`, its text and cost so far) about to be sent."""
+        """The attempt (providers/attempt.py: its `model`, its text and cost so far) about to be sent."""
 
     def row(self, call_id: int | None) -> None:
         """The id of the attempt's row in the log (written `started` with its reservation)."""
@@ -121,12 +121,12 @@ class AskSummary:
 @dataclass
 class AskResult:
     decision: RouteDecision
-    attempts: list[gateway.Attempt] = field(default_factory=list)
+    attempts: list[Attempt] = field(default_factory=list)
     call_ids: list[int] = field(default_factory=list)
     gave_up: list[str] = field(default_factory=list)
 
     @property
-    def final(self) -> gateway.Attempt:
+    def final(self) -> Attempt:
         return self.attempts[-1]
 
     @property
@@ -168,7 +168,7 @@ class Opening:
         await self._engine.close()
 
 
-def usage_parts(a: gateway.Attempt) -> dict:
+def usage_parts(a: Attempt) -> dict:
     """The reported usage parts and both cost figures of an attempt, as `calls` columns."""
     u = a.usage()
     reported = not u.estimated and a.reported is not None
@@ -178,7 +178,7 @@ def usage_parts(a: gateway.Attempt) -> dict:
             "cost_computed_usd": a.cost_computed, "cost_reported": u.reported_cost is not None}
 
 
-def record(session: str, a: gateway.Attempt, d: RouteDecision, request: AskRequest, parent: int | None) -> CallRecord:
+def record(session: str, a: Attempt, d: RouteDecision, request: AskRequest, parent: int | None) -> CallRecord:
     """The row one attempt is logged as."""
     return CallRecord(
         session=session, kind=request.kind, model=a.model.id, provider=a.model.provider, status=a.status,

@@ -8,11 +8,11 @@ from modeltui.calls.request import AskObserver
 
 class LiveAnswer(AskObserver):
     """Streams text into the Answer, keeps the meter's live figure (the same computation as the
-    logged cost, prompt included: gateway.Attempt.cost_so_far) and the answer's header current."""
+    logged cost, prompt included: Attempt.cost_so_far) and the answer's header current."""
 
     def __init__(self, screen, answer, meter, chat):
         self.screen, self.answer, self.meter, self.chat = screen, answer, meter, chat
-        self.current = None  # the attempt streaming now (gateway.Attempt)
+        self.current = None  # the attempt streaming now (providers/attempt.py)
         self.decision = None  # the routing decision, once made
 
     def text(self, chunk: str) -> None:
