@@ -13,7 +13,7 @@ from helpers import server_config, until, write_config
 from modeltui import cli, reports
 from modeltui.calls.engine import Engine
 from modeltui.cli import flows as flow_commands
-from modeltui.cli.main import _parser
+from modeltui.cli.parser import build as build_parser
 from modeltui.errors import UsageError
 from modeltui.flows import bench, checks, runs, spec, tables
 from modeltui.flows.spec import Check
@@ -167,7 +167,7 @@ async def test_an_ab_run_compares_the_variants_step_by_step(server, isolated_env
     assert rows["first"]["a"].runs == rows["first"]["b"].runs == 2
     cfg = write_config(_config(server, isolated_env, monkeypatch), isolated_env / "config.toml")
     prefix = b[:len(os.path.commonprefix([a, b])) + 1]  # a prefix is enough (the shortest that is b's alone)
-    args = _parser().parse_args(["--config", str(cfg), "compare", a, prefix, "--json"])
+    args = build_parser().parse_args(["--config", str(cfg), "compare", a, prefix, "--json"])
     assert await flow_commands.cmd_compare(args) == 0
     shown = json.loads(capsys.readouterr().out)
     assert shown["a"] == a and shown["b"] == b
