@@ -21,6 +21,7 @@ from textual.screen import ModalScreen
 
 from modeltui.settings.actions import ACTIONS, DIALOG_KEEPS, VIEWS
 from modeltui.ui import messages as msg
+from modeltui.ui import shutdown
 from modeltui.ui.screens import view_class
 from modeltui.vocab.tiers import TIERS, Tier
 
@@ -95,38 +96,10 @@ class ModeltuiApp(App):
 
     def on_mount(self) -> None:
         self.theme_changed_signal.subscribe(self, self._save_theme)
-        import signal
-
-        for sig in (signal.SIGTERM, signal.SIGHUP):
-            try:
-                asyncio.get_running_loop().add_signal_handler(sig, self._on_signal, sig)
-            except (NotImplementedError, RuntimeError, ValueError):
-                pass  # not the main thread (tests) or no signals here
+        shutdown.watch_signals(self)
         for problem in self.theme_problems + self.keymap_problems:  # shown, not fatal
             self.notify(problem, severity="warning")
         self.call_after_refresh(self.open_engine)  # paint first, then the imports and I/O
-
-    def _on_signal(self, signum: int) -> None:
-        """SIGTERM/SIGHUP: with calls in flight, quit as ctrl+q does so they are logged as cancelled;
-        with none, die at once as the signal would (nothing is being written)."""
-        import os
-        import signal
-        import threading
-
-        def die() -> None:
-            signal.signal(signum, signal.SIG_DFL)
-            os.kill(os.getpid(), signum)
-
-        if self._streaming():
-            self.call_later(self.action_quit)
-            timer = threading.Timer(8.0, die)  # the terminal may be gone: never outlive the signal by much
-            timer.daemon = True
-            timer.start()
-            return
-        die()
-
-    def _streaming(self) -> list:
-        return [w for w in self.workers if w.group in ("calls", "tournament") and not w.is_finished]
 
     def _status(self, text: str, banner: str | None = None, ready: bool = False) -> None:
         self.chat.post_message(msg.EngineStatus(text, banner, ready))
@@ -260,9 +233,7 @@ class ModeltuiApp(App):
 
     def action_stop(self) -> None:
         """Stop what is streaming: the chat's answers, or the tournament."""
-        running = self._streaming()
-        for w in running:
-            w.cancel()
+        running = shutdown.cancel_calls(self)
         self.notify("stopped: logged as cancelled with its partial cost" if running else "nothing is streaming")
 
     def action_export(self) -> None:
@@ -280,12 +251,7 @@ class ModeltuiApp(App):
 
     async def action_quit(self) -> None:
         """Cancel calls in flight and let them log themselves as cancelled before exiting."""
-        running = self._streaming()
-        for w in running:
-            w.cancel()
-        if running:
-            await asyncio.wait([asyncio.ensure_future(w.wait()) for w in running], timeout=5)
-        self.exit()
+        await shutdown.quit_app(self)
 
     def get_system_commands(self, screen):
         yield from super().get_system_commands(screen)
