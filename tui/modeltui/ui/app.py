@@ -21,7 +21,7 @@ from textual.screen import ModalScreen
 
 from modeltui.settings.actions import ACTIONS, DIALOG_KEEPS, VIEWS
 from modeltui.ui import messages as msg
-from modeltui.ui import shutdown
+from modeltui.ui import shutdown, textual_guards
 from modeltui.ui.screens import view_class
 from modeltui.vocab.tiers import TIERS, Tier
 
@@ -29,6 +29,7 @@ from modeltui.vocab.tiers import TIERS, Tier
 BINDINGS = [Binding(a.key, a.action, a.label, id=a.id, priority=a.priority, show=a.show) for a in ACTIONS if a.key]
 LOG_WATCH_S = 1.0  # how soon a call from another process shows in the meter and history
 OUR_ACTIONS = {a.action.split("(")[0] for a in ACTIONS} | {"command_palette"}
+textual_guards.install()
 
 
 class ModeltuiApp(App):
