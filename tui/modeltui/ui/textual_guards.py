@@ -16,8 +16,8 @@ from textual.widgets import OptionList
 
 
 def install() -> None:
-    page = OptionList._move_page
-    if getattr(page, "guarded", False):
+    page = getattr(OptionList, "_move_page", None)
+    if page is None or getattr(page, "guarded", False):  # a Textual without that code: nothing to guard
         return
 
     def _move_page(self: OptionList, direction: int) -> None:
