@@ -104,7 +104,7 @@ async def _set(db, args) -> int:
 
 
 def add_parser(sub, positive) -> None:
-    """The `team` subcommands (main.py calls this once)."""
+    """The `team` subcommands (cli/parser.py calls this once)."""
     t = sub.add_parser("team", help="team mode: the shared budget in PostgreSQL (init, set, status)")
     ts = t.add_subparsers(dest="team_command", metavar="TEAM_COMMAND", required=True)
     i = ts.add_parser("init", help="create (or upgrade) the schema and set the caps (admin URL)")

@@ -48,14 +48,20 @@ def _on_signal(app, signum: int) -> None:
     import signal
     import threading
 
-    def die() -> None:
-        signal.signal(signum, signal.SIG_DFL)
-        os.kill(os.getpid(), signum)
-
     if streaming(app):
         app.call_later(app.action_quit)
-        timer = threading.Timer(SIGNAL_GRACE_S, die)
+        timer = threading.Timer(SIGNAL_GRACE_S, exit_late, (signum,))
         timer.daemon = True
         timer.start()
         return
-    die()
+    signal.signal(signum, signal.SIG_DFL)  # here on the main thread (the loop's handler)
+    os.kill(os.getpid(), signum)
+
+
+def exit_late(signum: int) -> None:
+    """The grace period is over and the app has not quit: end now, with the status a shell gives
+    a process the signal killed. It runs on the timer's thread, where the signal's default action
+    cannot be restored (`signal.signal` works on the main thread only), so it exits directly."""
+    import os
+
+    os._exit(128 + signum)
