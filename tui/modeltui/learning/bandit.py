@@ -86,8 +86,8 @@ class Bandit:
         """(clamped Thompson samples, means) of Beta(a, b) posteriors: one draw each, in one call."""
         n = a + b
         mean = a / n
-        sd = np.sqrt(a * b / (n * n * (n + 1.0)))
-        return np.minimum(np.maximum(self.rng.betas(a, b), mean - CLAMP_SD * sd), mean + CLAMP_SD * sd), mean
+        reach = CLAMP_SD * np.sqrt(mean * (1.0 - mean) / (n + 1.0))  # the Beta's SD, times CLAMP_SD
+        return np.minimum(np.maximum(self.rng.betas(a, b), mean - reach), mean + reach), mean
 
 
 def _beta(ps, pf, s, f, q):

@@ -17,6 +17,7 @@ hold its ids in memory, so it is tokenised each time and not kept.
 from __future__ import annotations
 
 import importlib.util
+import math
 import re
 import threading
 from functools import lru_cache
@@ -84,7 +85,7 @@ def _embed(text: str) -> np.ndarray:
 def token_ids(text: str) -> list[int]:
     """The tokenizer's ids for `text` (without special tokens), piece by piece from the cache."""
     tokenizer, _ = _load()
-    if not text or any(t in text for t in _SPECIAL):
+    if not text or ("<" in text and any(t in text for t in _SPECIAL)):
         return tokenizer.encode(text, add_special_tokens=False).ids
     ids: list[int] = []
     for piece in _PIECE.findall(SPACE + text.replace(" ", SPACE)):
@@ -107,7 +108,7 @@ def _compute(text: str) -> np.ndarray:
     if not ids:
         return np.zeros(DIM, dtype=np.float32)
     v = table.take(ids, axis=0).sum(axis=0)  # the mean's direction: it is normalised below
-    n = float(np.linalg.norm(v))
+    n = math.sqrt(float(v @ v))  # np.linalg.norm's checks cost more than the product
     return v / n if n > 0 else v
 
 

@@ -154,7 +154,7 @@ class Knowledge:
             a, b = bandit.posteriors(use_case, models, now)
             if mode == "shift":
                 drawn, mean = bandit.draw(a, b)
-                moved, means = prompts.shift(x, list(models), np.minimum(np.maximum(drawn, P_MIN), 1.0 - P_MIN), mean)
+                moved, means = prompts.shift(x, list(models), drawn, mean)
                 return dict(zip(models, zip(moved.tolist(), means.tolist())))
             noise = self.rng.normals(len(models)) * spread if spread > 0 else None
             drawn, means = prompts.sample(x, list(models), np.minimum(np.maximum(np.log(a / b), -LOGIT_MAX), LOGIT_MAX),
@@ -165,4 +165,3 @@ class Knowledge:
 
 REPLAY_MAX = 20_000
 LOGIT_MAX = logit(1.0)  # the offset's logit is clamped as prompt_model.logit clamps it
-P_MIN = 1e-12  # a Beta draw is kept this far from 0 and 1 before its logit is taken (only 0 and 1 are unsafe)

@@ -9,6 +9,7 @@ auto     the learning layer supplies sampled qualities; otherwise starts from co
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import attrgetter
 
 from modeltui.providers.catalog import ModelInfo
 
@@ -94,6 +95,10 @@ def filter_models(models, *, tokens_in: int, max_tokens: int, min_quality: float
     return kept, dropped
 
 
+_UNSAMPLED = (0.0, 0.0)
+_SAMPLE, _COST = attrgetter("sample"), attrgetter("est_cost")
+
+
 def order(tier: str, cands: list[Candidate], tolerance: float, prefer_local: bool,
           sampled: dict[str, tuple[float, float]] | None = None) -> list[Candidate]:
     """Best first for `tier`, setting each candidate's score and score parts."""
@@ -101,14 +106,20 @@ def order(tier: str, cands: list[Candidate], tolerance: float, prefer_local: boo
         return []
     if tier == "auto" and sampled:
         # learned: among models whose sampled success is within tolerance of the best, the cheapest
+        # (then the higher sample). Sorted by C-level keys, stable: by sample, then by cost
         get = sampled.get
         for c in cands:
-            c.sample, c.mean = get(c.model.id, (0.0, 0.0))
-        floor = max([c.sample for c in cands]) - tolerance / 10.0
-        for c in cands:
+            c.sample, c.mean = get(c.model.id, _UNSAMPLED)
             c.score = c.sample
-            c.within = c.sample >= floor
-        return sorted(cands, key=lambda c: (not c.within, c.est_cost, -c.sample))
+        floor = max([c.sample for c in cands]) - tolerance / 10.0
+        within, beyond = [], []
+        for c in cands:
+            c.within = keep = c.sample >= floor
+            (within if keep else beyond).append(c)
+        for part in (within, beyond):
+            part.sort(key=_SAMPLE, reverse=True)
+            part.sort(key=_COST)
+        return within + beyond
 
     def local_rank(c: Candidate) -> int:
         return 0 if prefer_local and c.model.local else 1
