@@ -25,7 +25,6 @@ from _common import report  # noqa: E402
 def parts(number: int) -> dict[str, float]:
     from modeltui.learning import embed
     from modeltui.learning.bandit import Bandit
-    from modeltui.learning.prompt_model import PromptModel
     from modeltui.learning.router_memory import Knowledge
     from modeltui.routing.complexity import estimate_complexity
     from modeltui.routing.policies import filter_models, order
@@ -33,9 +32,7 @@ def parts(number: int) -> dict[str, float]:
     cost.GENERATED = not cost.MMLU.exists()
     cfg, models = cost.fifty_models()
     pool = cost.texts(2001, random.Random(0))
-    pm = PromptModel(embed.DIM)
-    for i, text in enumerate(pool[:2000]):
-        pm.observe(pm.features(embed.embed(text)), models[i % 5].id, 0.5, float(i % 3 != 0), float(i % 3 == 0))
+    pm, _ = cost.trained(models, pool[:2000])
     text = pool[2000]
     vec = embed.embed(text)
     knowledge, bandit, now = Knowledge(cfg, None, {m.id: m.quality for m in models}), Bandit(seed=0), time.time()

@@ -61,13 +61,27 @@ def texts(n: int, rng: random.Random) -> list[str]:
     return [rows[i % len(rows)] + (f" #{i // len(rows)}" if i >= len(rows) else "") for i in range(n)]
 
 
+def trained(models, pool: list[str]):
+    """(the per-prompt model trained on `pool`, µs a piece of evidence): the five first models
+    answer in turn, two in three of them well."""
+    from modeltui.learning import embed
+    from modeltui.learning.prompt_model import PromptModel
+
+    pm = PromptModel(embed.DIM)
+    ids = [m.id for m in models[:5]]
+    xs = [pm.features(embed.embed(t)) for t in pool]
+    t = time.perf_counter()
+    for i, x in enumerate(xs):
+        pm.observe(x, ids[i % 5], 0.5, float(i % 3 != 0), float(i % 3 == 0))
+    return pm, (time.perf_counter() - t) / len(xs) * 1e6
+
+
 def time_decisions(runs: int, n_models: int = 50, bandit_only: bool = False) -> tuple[float, float, float]:
     """With the default `prompt_weight` (the per-prompt part moves the decision); `bandit_only`:
     `prompt_weight = "earned"` with no record yet, so the use case's bandit decides alone
     (learning/prompt_trust.py)."""
     from modeltui.learning import embed
     from modeltui.learning.bandit import Bandit
-    from modeltui.learning.prompt_model import PromptModel
     from modeltui.learning.router_memory import Knowledge
     from modeltui.routing import RouteRequest, decide
 
@@ -79,13 +93,7 @@ def time_decisions(runs: int, n_models: int = 50, bandit_only: bool = False) -> 
         embed._piece_ids.cache_clear()
     embed._embed.cache_clear()
     pool = texts(2000 + runs, rng)
-    pm = PromptModel(embed.DIM)
-    trained = [m.id for m in models[:5]]
-    xs = [pm.features(embed.embed(t)) for t in pool[:2000]]
-    t = time.perf_counter()
-    for i, x in enumerate(xs):
-        pm.observe(x, trained[i % 5], 0.5, float(i % 3 != 0), float(i % 3 == 0))
-    observe_us = (time.perf_counter() - t) / len(xs) * 1e6
+    pm, observe_us = trained(models, pool[:2000])
     knowledge = Knowledge(cfg, None, {m.id: m.quality for m in models})
     if bandit_only:  # the per-prompt part's say earned per use case, and none earned yet
         cfg.learning.prompt_weight = "earned"

@@ -154,11 +154,12 @@ def decide(models: list[ModelInfo], req: RouteRequest, cfg: Config,
         raise NoModelAvailable(f"no model can take this request ({reasons})")
 
     if capped:
-        left = req.budget_left
-        fits = [c for c in ranked if c.est_cost <= left]
-        if len(fits) < len(ranked):
-            drops.extend((c.model.id, f"est. ${c.est_cost:.6f} exceeds ${left:.6f} left in budget")
-                         for c in ranked if not c.est_cost <= left)
+        fits = []
+        for c in ranked:
+            if c.est_cost <= req.budget_left:
+                fits.append(c)
+            else:
+                drops.append((c.model.id, f"est. ${c.est_cost:.6f} exceeds ${req.budget_left:.6f} left in budget"))
         if not fits:
             cheapest = min(ranked, key=lambda c: c.est_cost)
             raise BudgetRefused(f"budget: cheapest suitable model {cheapest.model.id} needs up to "

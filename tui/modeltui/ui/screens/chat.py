@@ -14,12 +14,10 @@ from textual.widgets import Footer, Header, Static, TextArea
 
 from modeltui.ui import messages as msg
 from modeltui.ui.screens.view import View
-from modeltui.ui.widgets.meter import CostMeter, money
+from modeltui.ui.widgets.meter import CostMeter
 from modeltui.ui.widgets.tierbar import TierBar
 from modeltui.vocab import CallKind
 from modeltui.vocab.ids import new_session_id  # (a conversation's id has a session id's form)
-from modeltui.vocab.tiers import TIERS
-from modeltui.vocab.words import plural
 
 
 class Banner(Static):
@@ -118,7 +116,9 @@ class ChatScreen(View):
         await self.refresh_meter()
 
     async def on_resume(self, message: msg.Resume) -> None:
-        await self.resume(message.conversation)
+        from modeltui.ui.screens.chat_resume import reopen
+
+        await reopen(self, message.conversation)
 
     def action_tab_out(self, step: int) -> None:
         """Tab from the prompt goes to the newest answer's buttons (shift+tab: its last one);
@@ -170,40 +170,6 @@ class ChatScreen(View):
         self.conversation = new_session_id()
         self.query_one("#chat").remove_children()
         self.set_status("new conversation" + (" (the answer in progress was stopped and logged)" if stopped else ""))
-        self.query_one("#prompt").focus()
-
-    async def resume(self, conversation: str) -> None:
-        """Reopen a past conversation to continue it: its answers, its context, its last tier."""
-        from modeltui import reports
-        from modeltui.ui.widgets.answer import Answer
-
-        rows = await reports.conversation(self.engine, conversation)
-        if not rows:
-            self.notify("that conversation has no answered prompts to continue: the chat is left as it was",
-                        severity="warning")
-            return
-        for w in self.my_workers("calls"):
-            w.cancel()
-        chat = self.query_one("#chat")
-        await chat.remove_children()
-        self.history = []
-        self.conversation = new_session_id() if conversation.startswith("session:") else conversation
-        for r in rows:
-            answer = Answer(r["prompt"] or "")
-            await chat.mount(answer)
-            answer.context = list(self.history)
-            answer.write(r["response"] or "")
-            await answer.finish()
-            answer.set_meta(f"{r['model']} · {r['tier']} · {money(r['cost_usd']) if r['cost_usd'] is not None else 'unpriced'}"
-                            f" · {r['latency_ms'] or 0:.0f} ms (earlier)")
-            answer.enable_actions(r["id"])
-            self.history += [{"role": "user", "content": r["prompt"] or ""},
-                             {"role": "assistant", "content": r["response"] or ""}]
-        if rows[-1]["tier"] in TIERS:
-            await self.app.run_action(f"tier('{rows[-1]['tier']}')")
-        chat.scroll_end(animate=False)
-        self.set_status(f"continuing a conversation of {plural(len(rows), 'answered prompt')}; "
-                        f"{'they are' if len(rows) > 1 else 'it is'} sent as context")
         self.query_one("#prompt").focus()
 
     def set_system_prompt(self, text: str) -> None:
